@@ -1,0 +1,126 @@
+# ftpd: one GNU Makefile for the daemon (ftpd), the client (ftpc), the tests
+# and the benchmark.  Libraries come from pkg-config; `make deps` installs the
+# Debian packages that are missing.
+
+PREFIX	?= /usr/local
+DESTDIR	?=
+CC	?= cc
+PKG_CONFIG ?= pkg-config
+
+# msgpack-c is "msgpack" on Debian 12 and "msgpack-c" on newer distributions.
+MSGPACK_PC := $(shell $(PKG_CONFIG) --exists msgpack-c 2>/dev/null && echo msgpack-c || echo msgpack)
+PKGS	:= libsodium $(MSGPACK_PC) inih libbsd-ctor libbsd
+
+DEBIAN_PKGS := build-essential pkg-config libbsd-dev libsodium-dev \
+	libmsgpack-dev libinih-dev libcmocka-dev python3-pytest python3-nacl \
+	python3-msgpack mandoc clang-format shellcheck
+
+WARN	:= -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes \
+	-Wmissing-prototypes -Wformat=2 -Wimplicit-fallthrough
+HARDEN	:= -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+OPT	?= -O2 -g
+WERROR	?=
+CFLAGS	?=
+CFLAGS	+= -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(WERROR) $(HARDEN) -I. \
+	$(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+LDFLAGS	+= -pie -Wl,-z,relro,-z,now
+LDLIBS	+= $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+
+BUILD	?= build
+COMMON_SRC	:= $(sort $(wildcard common/*.c))
+DAEMON_SRC	:= $(sort $(wildcard daemonize/*.c server/*.c worker/*.c))
+CLIENT_SRC	:= $(sort $(wildcard client/*.c))
+UNIT_SRC	:= $(sort $(wildcard tests/unit/test_*.c))
+FUZZ_SRC	:= $(sort $(wildcard tests/fuzz/fuzz_*.c))
+
+COMMON_OBJ	:= $(COMMON_SRC:%.c=$(BUILD)/%.o)
+DAEMON_OBJ	:= $(DAEMON_SRC:%.c=$(BUILD)/%.o)
+CLIENT_OBJ	:= $(CLIENT_SRC:%.c=$(BUILD)/%.o)
+# Everything of the daemon but its main(), so unit tests can link modules.
+DAEMON_LIB_OBJ	:= $(filter-out $(BUILD)/server/main.o,$(DAEMON_OBJ))
+UNIT_BIN	:= $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+SRC_ALL		:= $(COMMON_SRC) $(DAEMON_SRC) $(CLIENT_SRC) $(UNIT_SRC) $(FUZZ_SRC) \
+	$(wildcard common/*.h daemonize/*.h server/*.h worker/*.h client/*.h tests/unit/*.h)
+
+.PHONY: all deps check unit e2e lint format asan bench demo clean install uninstall fuzz
+
+all: ftpd ftpc
+
+deps:
+	@missing=""; for p in $(DEBIAN_PKGS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "make deps: installing$$missing"; \
+		SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+$(BUILD)/%.o: %.c $(wildcard common/*.h daemonize/*.h server/*.h worker/*.h client/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/libcommon.a: $(COMMON_OBJ)
+	$(AR) rcs $@ $^
+
+$(BUILD)/libdaemon.a: $(DAEMON_LIB_OBJ)
+	$(AR) rcs $@ $^
+
+ftpd: $(BUILD)/server/main.o $(BUILD)/libdaemon.a $(BUILD)/libcommon.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+ftpc: $(CLIENT_OBJ) $(BUILD)/libcommon.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libdaemon.a $(BUILD)/libcommon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+unit: $(UNIT_BIN)
+
+# The test run: lint, unit tests (cmocka), end-to-end tests (pytest) against
+# the real binaries; tests/run.sh prints the closing "N passed, N failed".
+check: deps
+	$(MAKE) WERROR=-Werror all unit
+	$(MAKE) lint
+	sh tests/run.sh $(UNIT_BIN)
+
+e2e: all
+	/usr/bin/python3 -m pytest -q tests/e2e
+
+lint:
+	@bad=$$(grep -nE '\b(strcpy|strcat|sprintf|vsprintf|strncpy|atoi|atol|gets)[[:space:]]*\(' $(SRC_ALL) || true); \
+	if [ -n "$$bad" ]; then echo "banned functions (see STYLE.md):"; echo "$$bad"; exit 1; fi
+	@bad=""; for f in $(SRC_ALL); do \
+		clang-format --dry-run $$f 2>&1 | grep -q warning && bad="$$bad $$f"; \
+	done; if [ -n "$$bad" ]; then echo "not formatted (run make format):$$bad"; exit 1; fi
+	@if [ -d man ] && ls man/*.[0-9] >/dev/null 2>&1; then mandoc -Tlint -Wwarning man/*.[0-9]; fi
+	@shellcheck tests/*.sh tests/bench/*.sh .ci/run 2>/dev/null || shellcheck tests/*.sh .ci/run
+	@echo "lint: ok"
+
+format:
+	clang-format -i $(SRC_ALL)
+
+asan:
+	$(MAKE) BUILD=build-asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
+		LDFLAGS="-fsanitize=address,undefined" all
+
+bench: deps all
+	sh tests/bench/bench.sh
+
+demo: deps all
+	sh tests/demo.sh
+
+fuzz:
+	$(MAKE) BUILD=build-fuzz CC=clang OPT="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" $(BUILD)/libcommon.a
+	@mkdir -p build-fuzz/fuzz
+	for f in $(FUZZ_SRC); do \
+		n=$$(basename $$f .c); \
+		clang -std=c11 -D_GNU_SOURCE -I. -g -O1 -fsanitize=fuzzer,address,undefined \
+			-o build-fuzz/fuzz/$$n $$f build-fuzz/libcommon.a $(LDLIBS) || exit 1; \
+		build-fuzz/fuzz/$$n -max_total_time=$${FUZZ_SECONDS:-20} -max_len=4096 || exit 1; \
+	done
+
+clean:
+	rm -rf build build-asan build-fuzz ftpd ftpc

@@ -1,0 +1,27 @@
+/*
+ * atomicio.h: full reads and writes over short counts and EINTR (after
+ * OpenSSH atomicio.c).
+ */
+#ifndef FTPD_ATOMICIO_H
+#define FTPD_ATOMICIO_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/*
+ * read_full: read exactly n bytes from fd into p.  Returns n; a short count
+ * (0 <= ret < n) at end of file; -1 on error with errno (EAGAIN when a
+ * SO_RCVTIMEO timeout expired).
+ */
+__attribute__((warn_unused_result)) ssize_t read_full(int fd, void *p,
+    size_t n);
+
+/*
+ * write_full: write exactly n bytes from p to fd.  Returns 0, or -1 with
+ * errno (EPIPE when the peer closed; SIGPIPE must be ignored by the caller
+ * or the fd be a socket, which is written with MSG_NOSIGNAL).
+ */
+__attribute__((warn_unused_result)) int write_full(int fd, const void *p,
+    size_t n);
+
+#endif

@@ -1,0 +1,123 @@
+/*
+ * channel.h: the secure channel of protocol v1 (doc/PROTOCOL.md, sections
+ * "Handshake", "Key derivation" and "Secure frames").
+ *
+ * Handshake: each side sends a hello frame (msgpack map: "proto" = "ftpd",
+ * "v" = 1, "pk" = 32-byte ephemeral X25519 public key from crypto_kx).
+ * T = BLAKE2b-256(client hello frame || server hello frame), frames with
+ * their 4-byte length prefix.  Session keys:
+ *   key_c2s = BLAKE2b-256(key = secret, "ftpd v1 c2s" || kx_c2s || T)
+ *   key_s2c = BLAKE2b-256(key = secret, "ftpd v1 s2c" || kx_s2c || T)
+ * where kx_c2s is crypto_kx's client tx (= server rx) key and kx_s2c the
+ * client rx (= server tx) key.  Each side then sends one plain frame holding
+ * its 24-byte crypto_secretstream_xchacha20poly1305 header, and every later
+ * frame is one secretstream message whose plaintext is a 1-byte type
+ * (CHANNEL_MSG or CHANNEL_DATA) followed by the body.
+ */
+#ifndef FTPD_CHANNEL_H
+#define FTPD_CHANNEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sodium.h>
+
+#include "common/buf.h"
+
+#define CHANNEL_KEY_BYTES   32 /* shared secret and session keys */
+#define CHANNEL_HASH_BYTES  32 /* transcript hash and file digests */
+#define CHANNEL_DATA_CHUNK  (256 * 1024) /* data frame body senders use */
+#define CHANNEL_BODY_MAX                                                     \
+	(FRAME_MAX - 1 - crypto_secretstream_xchacha20poly1305_ABYTES)
+#define CHANNEL_PROTO_VERSION 1
+
+enum channel_type {
+	CHANNEL_MSG  = 1, /* body is one msgpack map */
+	CHANNEL_DATA = 2  /* body is raw file bytes */
+};
+
+enum channel_role { CHANNEL_CLIENT = 0, CHANNEL_SERVER = 1 };
+
+struct channel {
+	int fd;
+	int role;
+	crypto_secretstream_xchacha20poly1305_state tx;
+	crypto_secretstream_xchacha20poly1305_state rx;
+	struct buf in;	    /* last received frame, decrypted in place */
+	struct buf out;	    /* frame being sent */
+	uint64_t   wire_in;  /* bytes read from fd, headers included */
+	uint64_t   wire_out; /* bytes written to fd */
+	int	   peer_final; /* the peer sent its FINAL frame */
+	int	   sent_final; /* we sent our FINAL frame */
+	/* Filled by a client handshake that met a refusal instead of a hello. */
+	int  refused_code;     /* ERR_* from the refusal, 0 if none */
+	char refused_msg[256]; /* its message */
+};
+
+/*
+ * channel_handshake: run the handshake on connected socket fd as role with
+ * the 32-byte shared secret.  On success ch is ready for channel_send and
+ * channel_recv and owns nothing but memory (the caller keeps fd).  Returns 0;
+ * -ERR_BUSY (or the refusal's code) when the server refused with an error
+ * frame instead of a hello (message in ch->refused_msg); -ERR_PROTOCOL on a
+ * malformed or wrong-version hello; -ERR_IO on a read or write failure or
+ * end of file (errno kept); -ERR_TIMEOUT on a receive timeout.  A wrong
+ * secret is not detected here: the first channel_recv fails instead.
+ */
+__attribute__((warn_unused_result)) int channel_handshake(struct channel *ch,
+    int fd, int role, const uint8_t secret[CHANNEL_KEY_BYTES]);
+
+/*
+ * channel_send: encrypt one frame of type with len body bytes (len <=
+ * CHANNEL_BODY_MAX) and write it; final = 1 pushes TAG_FINAL (orderly close,
+ * nothing may follow).  Returns 0 or -1 with errno.
+ */
+__attribute__((warn_unused_result)) int channel_send(struct channel *ch,
+    int type, const void *body, size_t len, int final);
+
+/*
+ * channel_recv: read and decrypt one frame.  Returns 1 with *type and
+ * *body/*len pointing into ch->in (valid until the next recv); 0 on end of
+ * file after the peer's FINAL frame (orderly close); -1 on error with errno:
+ * EBADMSG (decryption or authentication failed: wrong key, tampering),
+ * EPROTO (end of file without FINAL, frame after FINAL, unknown type, empty
+ * plaintext), EMSGSIZE (length prefix > FRAME_MAX), EAGAIN (timeout), other
+ * read errors.  A failed frame delivers nothing.
+ */
+__attribute__((warn_unused_result)) int channel_recv(struct channel *ch,
+    int *type, const uint8_t **body, size_t *len);
+
+/* channel_destroy: wipe states and free buffers (fd is not closed). */
+void channel_destroy(struct channel *ch);
+
+/*
+ * Building blocks, exposed for the test vectors in doc/PROTOCOL.md.
+ * channel_hello_encode: the hello payload (no length prefix) for public key
+ * pk into out (reset first).  Returns 0 or -1.
+ */
+__attribute__((warn_unused_result)) int channel_hello_encode(struct buf *out,
+    const uint8_t pk[crypto_kx_PUBLICKEYBYTES]);
+
+/* channel_transcript: T = BLAKE2b-256(chello || shello), each a full frame. */
+void channel_transcript(const uint8_t *chello, size_t clen,
+    const uint8_t *shello, size_t slen, uint8_t t[CHANNEL_HASH_BYTES]);
+
+/*
+ * channel_derive: key_c2s and key_s2c from the secret, the two crypto_kx
+ * session keys (kx_c2s = client tx, kx_s2c = client rx) and T.  Returns 0.
+ */
+int channel_derive(const uint8_t secret[CHANNEL_KEY_BYTES],
+    const uint8_t kx_c2s[CHANNEL_KEY_BYTES],
+    const uint8_t kx_s2c[CHANNEL_KEY_BYTES],
+    const uint8_t t[CHANNEL_HASH_BYTES], uint8_t key_c2s[CHANNEL_KEY_BYTES],
+    uint8_t key_s2c[CHANNEL_KEY_BYTES]);
+
+/*
+ * channel_refuse: before any handshake, write a plain error frame (msgpack
+ * {"ok": false, "code": code, "err": err_name(code), "msg": msg}) to fd with
+ * one non-blocking-safe write.  Used by the master for "server busy".
+ * Returns 0 or -1.
+ */
+int channel_refuse(int fd, int code, const char *msg);
+
+#endif

@@ -1,0 +1,85 @@
+/*
+ * config.h: the daemon's configuration, read from an INI-style file with
+ * inih ("key = value" lines, '#' or ';' comments, no sections needed).
+ * etc/ftpd.conf documents every key with its default; ftpd.conf(5) too.
+ * Relative paths in the file are taken relative to the file's folder.
+ */
+#ifndef FTPD_CONFIG_H
+#define FTPD_CONFIG_H
+
+#include <limits.h>
+#include <stdint.h>
+
+#define CONFIG_LISTEN_MAX 4
+
+struct config {
+	char	 file[PATH_MAX];     /* the file read, "" for built-in defaults */
+	char	 listen[CONFIG_LISTEN_MAX][128]; /* "127.0.0.1:2121", "[::1]:2121" */
+	int	 nlisten;
+	char	 root[PATH_MAX];     /* served root */
+	char	 key_file[PATH_MAX]; /* shared secret (keyfile.h) */
+	char	 pidfile[PATH_MAX];
+	char	 log_file[PATH_MAX]; /* ftpd.log */
+	char	 xferlog[PATH_MAX];
+	char	 user[64];	     /* run as this user when started as root */
+	int	 workers;	     /* preforked at start, default 4 */
+	int	 max_workers;	     /* default 32 */
+	int	 max_sessions;	     /* per worker before it is replaced, 100 */
+	int	 max_per_ip;	     /* concurrent sessions per peer IP, 0 = off */
+	int	 queue_len;	     /* connections held when all busy, 16 */
+	int	 queue_wait_ms;	     /* how long one may wait there, 2000 */
+	int	 shutdown_timeout;   /* seconds, 30 */
+	int	 login_grace;	     /* seconds to finish handshake+auth, 30 */
+	int	 idle_timeout;	     /* seconds without a request, 300 */
+	int	 stall_timeout;	     /* seconds without a byte mid-transfer, 60 */
+	uint64_t cpu_seconds;	     /* RLIMIT_CPU budget per session, 600 */
+	uint64_t memory_limit;	     /* RLIMIT_AS bytes, 256 MiB, 0 = none */
+	uint64_t open_files;	     /* RLIMIT_NOFILE, 64 */
+	uint64_t file_size_limit;    /* RLIMIT_FSIZE bytes, 0 = none */
+	uint64_t max_file_size;	     /* largest accepted put, 0 = none */
+	int	 overwrite;	     /* put may replace an existing file, yes */
+	int	 debug;		     /* log_debug lines, no */
+};
+
+/*
+ * config_defaults: fill c with the defaults.  base, when not NULL, is a
+ * folder holding everything (base/ftpd.conf, base/files, base/secret.key,
+ * base/ftpd.pid, base/ftpd.log, base/xferlog).  With base NULL: as root the
+ * system locations (/etc/ftpd/ftpd.conf, /srv/ftpd, /etc/ftpd/secret.key,
+ * /run/ftpd/ftpd.pid, /var/log/ftpd/), otherwise the XDG ones
+ * ($XDG_CONFIG_HOME/ftpd/, $XDG_DATA_HOME/ftpd/files,
+ * $XDG_STATE_HOME/ftpd/ for pidfile and logs).  Listen default
+ * 127.0.0.1:2121.  Returns 0, or -1 if a path does not fit.
+ */
+__attribute__((warn_unused_result)) int config_defaults(struct config *c,
+    const char *base);
+
+/*
+ * config_load: read path over the values already in c.  Unknown keys,
+ * bad values and a missing file are errors.  Returns 0, or -1 with
+ * "FILE:LINE: reason" in err (errlen bytes).
+ */
+__attribute__((warn_unused_result)) int config_load(struct config *c,
+    const char *path, char *err, size_t errlen);
+
+/*
+ * config_default_file: the config file used without -c: base/ftpd.conf,
+ * /etc/ftpd/ftpd.conf as root, else $XDG_CONFIG_HOME/ftpd/ftpd.conf.
+ * Returns 0 or -1 (does not fit).
+ */
+int config_default_file(const char *base, char *out, size_t outlen);
+
+/*
+ * config_parse_size: "512", "64K", "100M", "1G" (powers of 1024) into
+ * *out bytes.  Returns 0 or -1.
+ */
+int config_parse_size(const char *s, uint64_t *out);
+
+/*
+ * config_split_hostport: "127.0.0.1:2121", "[::1]:2121" or "host:port" into
+ * host (hostlen bytes) and port (portlen bytes).  Returns 0 or -1.
+ */
+int config_split_hostport(const char *s, char *host, size_t hostlen,
+    char *port, size_t portlen);
+
+#endif

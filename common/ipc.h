@@ -1,0 +1,79 @@
+/*
+ * ipc.h: master <-> worker messages over a SOCK_SEQPACKET socketpair, and the
+ * passing of the client socket with SCM_RIGHTS (after smtpd's mproc.c and
+ * OpenSSH monitor_fdpass.c).  One message per datagram; both ends are the
+ * same binary, so messages are fixed C structs whose size is checked.
+ */
+#ifndef FTPD_IPC_H
+#define FTPD_IPC_H
+
+#include <stdint.h>
+
+#include "common/log.h"
+
+enum ipc_type {
+	IPC_SESSION  = 1, /* master -> worker, with the client socket */
+	IPC_BUSY     = 2, /* worker -> master: session started */
+	IPC_IDLE     = 3, /* worker -> master: session over, figures */
+	IPC_LOG	     = 4, /* worker -> master: one finished log line */
+	IPC_STATE    = 5, /* worker -> master: current operation */
+	IPC_SHUTDOWN = 6  /* master -> worker: finish the session, then exit */
+};
+
+struct ipc_session {
+	uint64_t seq;		/* connection number since the master started */
+	char	 peer[64];	/* "127.0.0.1" or "::1" */
+	uint16_t peer_port;
+	int64_t	 accept_ms;	/* CLOCK_REALTIME of accept, milliseconds */
+};
+
+struct ipc_idle {
+	uint64_t seq;
+	uint64_t bytes_in, bytes_out; /* wire bytes */
+	int64_t	 duration_ms;
+	int32_t	 outcome; /* ERR_OK or the code that ended the session */
+};
+
+struct ipc_log {
+	int32_t which;		     /* LOG_MAIN or LOG_XFER */
+	uint32_t len;		     /* bytes in text, <= LOG_LINE_MAX */
+	char	 text[LOG_LINE_MAX]; /* finished line with its newline */
+};
+
+struct ipc_state {
+	char	 op[16];    /* "put", "get", "list", "" */
+	char	 path[256]; /* truncated path */
+	uint64_t done;	    /* bytes moved in this operation */
+	uint64_t total;	    /* expected bytes, 0 if unknown */
+};
+
+struct ipc_msg {
+	uint32_t type;
+	uint32_t pad;
+	union {
+		struct ipc_session session;
+		struct ipc_idle	   idle;
+		struct ipc_log	   log;
+		struct ipc_state   state;
+	} u;
+};
+
+/*
+ * ipc_send: send m as one datagram, with fd attached by SCM_RIGHTS when
+ * fd >= 0.  Only the used part of the union is sent.  Returns 0, or -1 with
+ * errno.
+ */
+__attribute__((warn_unused_result)) int ipc_send(int sock,
+    const struct ipc_msg *m, int fd);
+
+/*
+ * ipc_recv: receive one datagram into m; *fd gets a passed descriptor
+ * (received with MSG_CMSG_CLOEXEC) or -1.  flags: 0 or MSG_DONTWAIT.
+ * Returns 1; 0 when the peer closed; -1 with errno: EAGAIN (nothing waiting
+ * with MSG_DONTWAIT), EPROTO (unknown type, wrong size, MSG_CTRUNC or a
+ * descriptor where none belongs; any received descriptor is closed).
+ */
+__attribute__((warn_unused_result)) int ipc_recv(int sock, struct ipc_msg *m,
+    int *fd, int flags);
+
+#endif

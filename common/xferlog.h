@@ -1,0 +1,34 @@
+/*
+ * xferlog.h: one line of the wu-ftpd / vsftpd xferlog format (xferlog(5)):
+ *   current-time transfer-time remote-host file-size filename transfer-type
+ *   special-action-flag direction access-mode username service-name
+ *   authentication-method authenticated-user-id completion-status
+ * e.g. "Sun Nov 22 05:34:26 2026 1 127.0.0.1 1048577 /a.bin b _ i r secret
+ * ftp 0 * c".
+ */
+#ifndef FTPD_XFERLOG_H
+#define FTPD_XFERLOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+struct xfer_record {
+	time_t	    end;	/* when the transfer ended */
+	uint64_t    seconds;	/* duration, rounded up, at least 1 */
+	const char *host;	/* peer address */
+	uint64_t    bytes;	/* bytes moved */
+	const char *path;	/* path beneath the root, "/"-prefixed */
+	int	    incoming;	/* 1 put ('i'), 0 get ('o') */
+	const char *user;	/* authenticated name ("secret" for the key) */
+	int	    complete;	/* 1 'c', 0 'i' */
+};
+
+/*
+ * xferlog_format: the line (no newline) into out (outlen bytes).  White space
+ * and control bytes in the path become '_' so fields stay split.  Returns
+ * the length, or -1 if it does not fit.
+ */
+int xferlog_format(const struct xfer_record *r, char *out, size_t outlen);
+
+#endif
