@@ -73,7 +73,11 @@ ftpd: $(BUILD)/server/main.o $(BUILD)/libdaemon.a $(BUILD)/libcommon.a
 ftpc: $(CLIENT_OBJ) $(BUILD)/libcommon.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libdaemon.a $(BUILD)/libcommon.a
+# A unit test links libcommon.a plus the daemon objects it names here.
+TEST_EXTRA_test_fsops := $(BUILD)/worker/fsops.o
+
+.SECONDEXPANSION:
+$(BUILD)/tests/%: tests/unit/%.c $$(TEST_EXTRA_$$*) $(BUILD)/libcommon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
