@@ -126,5 +126,46 @@ fuzz:
 		build-fuzz/fuzz/$$n -max_total_time=$${FUZZ_SECONDS:-20} -max_len=4096 || exit 1; \
 	done
 
+# Installation.  Configuration files under /etc are never overwritten, and
+# uninstall leaves a configuration the operator changed.
+SBINDIR	:= $(PREFIX)/sbin
+BINDIR	:= $(PREFIX)/bin
+MANDIR	:= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+UNITDIR	?= /lib/systemd/system
+INSTALLED_FILES := $(SBINDIR)/ftpd $(BINDIR)/ftpc $(MANDIR)/man8/ftpd.8 \
+	$(MANDIR)/man5/ftpd.conf.5 $(MANDIR)/man1/ftpc.1 \
+	$(SYSCONFDIR)/init.d/ftpd $(UNITDIR)/ftpd.service \
+	$(SYSCONFDIR)/logrotate.d/ftpd
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(SYSCONFDIR)/ftpd $(DESTDIR)$(SYSCONFDIR)/init.d \
+		$(DESTDIR)$(SYSCONFDIR)/default $(DESTDIR)$(SYSCONFDIR)/logrotate.d \
+		$(DESTDIR)$(UNITDIR)
+	install -m 0755 ftpd $(DESTDIR)$(SBINDIR)/ftpd
+	install -m 0755 ftpc $(DESTDIR)$(BINDIR)/ftpc
+	install -m 0644 man/ftpd.8 $(DESTDIR)$(MANDIR)/man8/ftpd.8
+	install -m 0644 man/ftpd.conf.5 $(DESTDIR)$(MANDIR)/man5/ftpd.conf.5
+	install -m 0644 man/ftpc.1 $(DESTDIR)$(MANDIR)/man1/ftpc.1
+	sed 's|/usr/sbin/ftpd|$(SBINDIR)/ftpd|' etc/init.d/ftpd > $(DESTDIR)$(SYSCONFDIR)/init.d/ftpd
+	chmod 0755 $(DESTDIR)$(SYSCONFDIR)/init.d/ftpd
+	sed 's|/usr/sbin/ftpd|$(SBINDIR)/ftpd|g' etc/ftpd.service > $(DESTDIR)$(UNITDIR)/ftpd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/ftpd.service
+	install -m 0644 etc/logrotate.d/ftpd $(DESTDIR)$(SYSCONFDIR)/logrotate.d/ftpd
+	[ -e $(DESTDIR)$(SYSCONFDIR)/ftpd/ftpd.conf ] || \
+		install -m 0644 etc/ftpd.conf $(DESTDIR)$(SYSCONFDIR)/ftpd/ftpd.conf
+	[ -e $(DESTDIR)$(SYSCONFDIR)/default/ftpd ] || \
+		install -m 0644 etc/default/ftpd $(DESTDIR)$(SYSCONFDIR)/default/ftpd
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED_FILES))
+	cmp -s etc/ftpd.conf $(DESTDIR)$(SYSCONFDIR)/ftpd/ftpd.conf && \
+		rm -f $(DESTDIR)$(SYSCONFDIR)/ftpd/ftpd.conf || true
+	cmp -s etc/default/ftpd $(DESTDIR)$(SYSCONFDIR)/default/ftpd && \
+		rm -f $(DESTDIR)$(SYSCONFDIR)/default/ftpd || true
+	-rmdir $(DESTDIR)$(SYSCONFDIR)/ftpd 2>/dev/null
+
 clean:
 	rm -rf build build-asan build-fuzz ftpd ftpc
