@@ -1,0 +1,113 @@
+/*
+ * xferlog.c: format one transfer as a line of the wu-ftpd / vsftpd xferlog
+ * (xferlog(5)), so existing log analysers read our logs.  Fields are split
+ * by single spaces, so white space and control bytes inside a field become
+ * '_'.  This file only formats: it must not write, log or allocate.
+ */
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/xferlog.h"
+
+/* Append s at out[*pos], white space and control bytes as '_'. */
+static int
+append_field(char *out, size_t outlen, size_t *pos, const char *s)
+{
+	unsigned char c;
+
+	if (s == NULL || *s == '\0')
+		s = "_"; /* an empty field would shift the others */
+	for (; *s != '\0'; s++) {
+		if (*pos + 1 >= outlen)
+			return -1;
+		c = (unsigned char)*s;
+		out[(*pos)++] = c <= 0x20 || c == 0x7f ? '_' : (char)c;
+	}
+	out[*pos] = '\0';
+	return 0;
+}
+
+/* Append text as it is; -1 if it does not fit with its NUL. */
+static int
+append_text(char *out, size_t outlen, size_t *pos, const char *text)
+{
+	size_t n = strlen(text);
+
+	if (n >= outlen - *pos)
+		return -1;
+	memcpy(out + *pos, text, n + 1);
+	*pos += n;
+	return 0;
+}
+
+/* "TIME SECONDS HOST BYTES " then the path field. */
+static int
+format_head(const struct xfer_record *r, char *out, size_t outlen, size_t *pos)
+{
+	char	  tbuf[64], num[32];
+	struct tm tm;
+	int	  n;
+
+	/* ctime(3) layout without the newline: "Sun Nov 22 05:34:26 2026". */
+	if (localtime_r(&r->end, &tm) == NULL ||
+	    strftime(tbuf, sizeof(tbuf), "%a %b %e %H:%M:%S %Y", &tm) == 0)
+		return -1;
+	n = snprintf(num, sizeof(num), " %" PRIu64 " ",
+	    r->seconds > 0 ? r->seconds : 1);
+	if (n < 0 || (size_t)n >= sizeof(num))
+		return -1;
+	if (append_text(out, outlen, pos, tbuf) == -1 ||
+	    append_text(out, outlen, pos, num) == -1 ||
+	    append_field(out, outlen, pos, r->host) == -1)
+		return -1;
+	n = snprintf(num, sizeof(num), " %" PRIu64 " ", r->bytes);
+	if (n < 0 || (size_t)n >= sizeof(num))
+		return -1;
+	if (append_text(out, outlen, pos, num) == -1 ||
+	    append_field(out, outlen, pos, r->path) == -1)
+		return -1;
+	return 0;
+}
+
+/* " b _ DIR r USER ftp 0 * STATUS". */
+static int
+format_tail(const struct xfer_record *r, char *out, size_t outlen, size_t *pos)
+{
+	char tail[32];
+	int  n;
+
+	/* transfer-type b(inary), no special action, direction, r(eal). */
+	n = snprintf(tail, sizeof(tail), " b _ %c r ", r->incoming ? 'i' : 'o');
+	if (n < 0 || (size_t)n >= sizeof(tail) ||
+	    append_text(out, outlen, pos, tail) == -1 ||
+	    append_field(out, outlen, pos, r->user) == -1)
+		return -1;
+	/* service, authentication method 0 (none), user id *, status. */
+	n = snprintf(tail, sizeof(tail), " ftp 0 * %c",
+	    r->complete ? 'c' : 'i');
+	if (n < 0 || (size_t)n >= sizeof(tail) ||
+	    append_text(out, outlen, pos, tail) == -1)
+		return -1;
+	return 0;
+}
+
+int
+xferlog_format(const struct xfer_record *r, char *out, size_t outlen)
+{
+	size_t pos = 0;
+
+	if (out == NULL || outlen == 0)
+		return -1;
+	if (outlen > INT_MAX) /* so the length fits the return value */
+		outlen = INT_MAX;
+	out[0] = '\0';
+	if (format_head(r, out, outlen, &pos) == -1 ||
+	    format_tail(r, out, outlen, &pos) == -1) {
+		out[0] = '\0';
+		return -1;
+	}
+	return (int)pos;
+}

@@ -1,0 +1,318 @@
+/*
+ * test_log.c: unit tests of common/log.c and common/xferlog.c: the line
+ * format, reopening after a rename (logrotate), the sink, log_warn's
+ * strerror, control bytes, truncation, and one exact xferlog line.  Tests
+ * run in order and share log.c's state; all files live in a temporary
+ * folder removed at the end.  Nothing here may touch real log files.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <regex.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "common/log.h"
+#include "common/xferlog.h"
+
+static char tmpdir[] = "/tmp/test_log.XXXXXX";
+static char path_main[PATH_MAX], path_xfer[PATH_MAX], path_old[PATH_MAX];
+
+/* Captured by the sink. */
+static int    sink_which = -1;
+static char   sink_line[LOG_LINE_MAX + 1];
+static size_t sink_len;
+
+static void
+sink(int which, const char *line, size_t len)
+{
+	sink_which = which;
+	sink_len = len;
+	assert_true(len <= LOG_LINE_MAX);
+	memcpy(sink_line, line, len);
+	sink_line[len] = '\0';
+}
+
+/* The whole file as a string (static buffer), "" when missing. */
+static const char *
+slurp(const char *path)
+{
+	static char buf[65536];
+	ssize_t	    n;
+	int	    fd;
+
+	buf[0] = '\0';
+	if ((fd = open(path, O_RDONLY)) == -1)
+		return buf;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	return buf;
+}
+
+static int
+matches(const char *text, const char *pattern)
+{
+	regex_t re;
+	int	rc;
+
+	assert_int_equal(regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB), 0);
+	rc = regexec(&re, text, 0, NULL, 0);
+	regfree(&re);
+	return rc == 0;
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	if (mkdtemp(tmpdir) == NULL)
+		return -1;
+	snprintf(path_main, sizeof(path_main), "%s/ftpd.log", tmpdir);
+	snprintf(path_xfer, sizeof(path_xfer), "%s/xferlog", tmpdir);
+	snprintf(path_old, sizeof(path_old), "%s/ftpd.log.1", tmpdir);
+	setenv("TZ", "UTC", 1);
+	tzset();
+	umask(022);
+	log_init(0, 0);
+	log_setrole("worker");
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	log_close();
+	unlink(path_main);
+	unlink(path_xfer);
+	unlink(path_old);
+	rmdir(tmpdir);
+	return 0;
+}
+
+/* Before log_open, lines go to standard error so start-up errors show. */
+static void
+test_stderr_before_open(void **state)
+{
+	char path[PATH_MAX];
+	int  fd, saved;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/stderr", tmpdir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd != -1);
+	saved = dup(STDERR_FILENO);
+	assert_int_equal(dup2(fd, STDERR_FILENO), STDERR_FILENO);
+	log_warnx("no config at %s", "/x");
+	assert_int_equal(dup2(saved, STDERR_FILENO), STDERR_FILENO);
+	close(saved);
+	close(fd);
+	assert_true(matches(slurp(path), " worker warn: no config at /x\n$"));
+	unlink(path);
+}
+
+static void
+test_format(void **state)
+{
+	char	    pattern[256];
+	struct stat st;
+
+	(void)state;
+	assert_int_equal(log_open(path_main, path_xfer), 0);
+	errno = EBADF;
+	log_info("hello %d", 5);
+	assert_int_equal(errno, EBADF); /* logging leaves errno alone */
+	snprintf(pattern, sizeof(pattern),
+	    "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}"
+	    "\\+00:00 ftpd\\[%ld\\]: worker info: hello 5\n$",
+	    (long)getpid());
+	assert_true(matches(slurp(path_main), pattern));
+	assert_int_equal(stat(path_main, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0640);
+	log_debug("hidden");
+	assert_false(matches(slurp(path_main), "hidden"));
+	log_init(1, 0);
+	log_debug("shown");
+	log_init(0, 0);
+	assert_true(matches(slurp(path_main), " worker debug: shown\n$"));
+}
+
+/* TZ with a non-zero offset: %z's +0530 must become +05:30. */
+static void
+test_zone_colon(void **state)
+{
+	(void)state;
+	setenv("TZ", "IST-5:30", 1);
+	tzset();
+	log_info("zone");
+	setenv("TZ", "UTC", 1);
+	tzset();
+	assert_true(matches(slurp(path_main),
+	    "T[0-9]{2}:[0-9]{2}:[0-9]{2}\\+05:30 ftpd\\[[0-9]+\\]: worker "
+	    "info: zone\n$"));
+}
+
+static void
+test_warn_strerror(void **state)
+{
+	(void)state;
+	errno = ENOENT;
+	log_warn("open %s", "a.bin");
+	assert_int_equal(errno, ENOENT);
+	assert_true(matches(slurp(path_main),
+	    " worker warn: open a.bin: No such file or directory\n$"));
+}
+
+static void
+test_control_chars(void **state)
+{
+	(void)state;
+	log_info("a\nb\rc\td\x1b"
+		 "e\x7f");
+	assert_true(
+	    matches(slurp(path_main), " worker info: a\\?b\\?c\td\\?e\\?\n$"));
+}
+
+static void
+test_truncation(void **state)
+{
+	char	    big[LOG_LINE_MAX * 2];
+	const char *text;
+	const char *last;
+	size_t	    n;
+
+	(void)state;
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	log_info("%s", big);
+	text = slurp(path_main);
+	n = strlen(text);
+	assert_true(n > 0 && text[n - 1] == '\n');
+	last = text + n - 1;
+	while (last > text && last[-1] != '\n')
+		last--;
+	assert_int_equal(strlen(last), LOG_LINE_MAX);
+}
+
+/* logrotate: rename, old fd keeps writing, reopen moves to the new file. */
+static void
+test_reopen(void **state)
+{
+	(void)state;
+	log_info("before rename");
+	assert_int_equal(rename(path_main, path_old), 0);
+	log_info("after rename");
+	assert_int_equal(log_open(path_main, path_xfer), 0);
+	log_info("after reopen");
+	assert_true(
+	    matches(slurp(path_old), "before rename\n.*after rename\n$"));
+	assert_false(matches(slurp(path_old), "after reopen"));
+	assert_true(matches(slurp(path_main),
+	    "^[^\n]* worker info: after "
+	    "reopen\n$"));
+	/* A failed reopen keeps the files in use. */
+	errno = 0;
+	assert_int_equal(log_open(path_main, "/nonexistent/dir/xferlog"), -1);
+	assert_int_equal(errno, ENOENT);
+	log_info("still here");
+	assert_true(matches(slurp(path_main), "after reopen\n.*still here\n$"));
+}
+
+static void
+test_sink(void **state)
+{
+	(void)state;
+	log_set_sink(sink);
+	log_warnx("to the %s", "master");
+	assert_int_equal(sink_which, LOG_MAIN);
+	assert_int_equal(sink_len, strlen(sink_line));
+	assert_true(
+	    matches(sink_line, "^[^\n]* worker warn: to the master\n$"));
+	log_xfer("a b c");
+	assert_int_equal(sink_which, LOG_XFER);
+	assert_string_equal(sink_line, "a b c\n");
+	log_set_sink(NULL);
+	assert_false(matches(slurp(path_main), "to the master"));
+	assert_string_equal(slurp(path_xfer), "");
+}
+
+/* The master re-cuts a worker's line: one line, one newline. */
+static void
+test_write_line(void **state)
+{
+	(void)state;
+	log_write_line(LOG_MAIN, "forged\nline\n", 12);
+	assert_true(matches(slurp(path_main), "\nforged\\?line\n$"));
+	log_write_line(7, "bad which\n", 10);
+	assert_false(matches(slurp(path_main), "bad which"));
+	log_xfer("x\ty\nz");
+	assert_string_equal(slurp(path_xfer), "x\ty?z\n");
+}
+
+static void
+test_xferlog_format(void **state)
+{
+	struct xfer_record r = { .end = 1795325666, /* 2026-11-22 05:34:26Z */
+		.seconds = 1,
+		.host = "127.0.0.1",
+		.bytes = 1048577,
+		.path = "/a.bin",
+		.incoming = 1,
+		.user = "secret",
+		.complete = 1 };
+	char		   out[256];
+	const char *want = "Sun Nov 22 05:34:26 2026 1 127.0.0.1 1048577 "
+			   "/a.bin b _ i r secret ftp 0 * c";
+
+	(void)state;
+	assert_int_equal(xferlog_format(&r, out, sizeof(out)),
+	    (int)strlen(want));
+	assert_string_equal(out, want);
+	/* Exactly enough room, then one byte short. */
+	assert_int_equal(xferlog_format(&r, out, strlen(want) + 1),
+	    (int)strlen(want));
+	assert_int_equal(xferlog_format(&r, out, strlen(want)), -1);
+	assert_string_equal(out, "");
+	/* A single-digit day is space-padded as in ctime(3). */
+	r.end = 1793597666; /* 2026-11-02 05:34:26Z */
+	r.path = "/my file\n.txt";
+	r.incoming = 0;
+	r.complete = 0;
+	r.seconds = 0;
+	assert_true(xferlog_format(&r, out, sizeof(out)) > 0);
+	assert_string_equal(out,
+	    "Mon Nov  2 05:34:26 2026 1 127.0.0.1 "
+	    "1048577 /my_file_.txt b _ o r secret ftp 0 "
+	    "* i");
+	assert_int_equal(xferlog_format(&r, out, 20), -1);
+	assert_string_equal(out, "");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_stderr_before_open),
+		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_zone_colon),
+		cmocka_unit_test(test_warn_strerror),
+		cmocka_unit_test(test_control_chars),
+		cmocka_unit_test(test_truncation),
+		cmocka_unit_test(test_reopen),
+		cmocka_unit_test(test_sink),
+		cmocka_unit_test(test_write_line),
+		cmocka_unit_test(test_xferlog_format),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
