@@ -117,7 +117,7 @@ demo: deps all
 	sh tests/demo.sh
 
 fuzz:
-	$(MAKE) BUILD=build-fuzz CC=clang OPT="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" $(BUILD)/libcommon.a
+	$(MAKE) BUILD=build-fuzz CC=clang HARDEN= OPT="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" build-fuzz/libcommon.a
 	@mkdir -p build-fuzz/fuzz
 	for f in $(FUZZ_SRC); do \
 		n=$$(basename $$f .c); \

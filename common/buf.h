@@ -13,9 +13,9 @@
 
 struct buf {
 	uint8_t *data; /* NULL until the first reserve */
-	size_t   len;  /* bytes in use */
-	size_t   cap;  /* bytes allocated */
-	size_t   max;  /* hard maximum of cap, <= BUF_MAX_LIMIT */
+	size_t	 len;  /* bytes in use */
+	size_t	 cap;  /* bytes allocated */
+	size_t	 max;  /* hard maximum of cap, <= BUF_MAX_LIMIT */
 };
 
 /* buf_init: empty buffer that may grow to max bytes (clamped to BUF_MAX_LIMIT). */
@@ -32,14 +32,14 @@ void buf_reset(struct buf *b);
  * that room (the caller then calls buf_commit), or NULL with errno
  * EMSGSIZE (len + n > max, overflow checked) or ENOMEM.
  */
-__attribute__((warn_unused_result)) uint8_t *buf_reserve(struct buf *b,
-    size_t n);
+uint8_t *buf_reserve(struct buf *b, size_t n)
+    __attribute__((warn_unused_result));
 
 /* buf_commit: len += n after writing n bytes into buf_reserve's room. */
 void buf_commit(struct buf *b, size_t n);
 
 /* buf_append: copy n bytes to the end.  0, or -1 with errno as buf_reserve. */
-__attribute__((warn_unused_result)) int buf_append(struct buf *b,
-    const void *p, size_t n);
+__attribute__((warn_unused_result)) int buf_append(struct buf *b, const void *p,
+    size_t n);
 
 #endif

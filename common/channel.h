@@ -24,29 +24,29 @@
 
 #include "common/buf.h"
 
-#define CHANNEL_KEY_BYTES   32 /* shared secret and session keys */
-#define CHANNEL_HASH_BYTES  32 /* transcript hash and file digests */
-#define CHANNEL_DATA_CHUNK  (256 * 1024) /* data frame body senders use */
-#define CHANNEL_BODY_MAX                                                     \
+#define CHANNEL_KEY_BYTES  32		/* shared secret and session keys */
+#define CHANNEL_HASH_BYTES 32		/* transcript hash and file digests */
+#define CHANNEL_DATA_CHUNK (256 * 1024) /* data frame body senders use */
+#define CHANNEL_BODY_MAX                                                       \
 	(FRAME_MAX - 1 - crypto_secretstream_xchacha20poly1305_ABYTES)
 #define CHANNEL_PROTO_VERSION 1
 
 enum channel_type {
-	CHANNEL_MSG  = 1, /* body is one msgpack map */
-	CHANNEL_DATA = 2  /* body is raw file bytes */
+	CHANNEL_MSG = 1, /* body is one msgpack map */
+	CHANNEL_DATA = 2 /* body is raw file bytes */
 };
 
 enum channel_role { CHANNEL_CLIENT = 0, CHANNEL_SERVER = 1 };
 
 struct channel {
-	int fd;
-	int role;
+	int					    fd;
+	int					    role;
 	crypto_secretstream_xchacha20poly1305_state tx;
 	crypto_secretstream_xchacha20poly1305_state rx;
-	struct buf in;	    /* last received frame, decrypted in place */
-	struct buf out;	    /* frame being sent */
-	uint64_t   wire_in;  /* bytes read from fd, headers included */
-	uint64_t   wire_out; /* bytes written to fd */
+	struct buf in;	       /* last received frame, decrypted in place */
+	struct buf out;	       /* frame being sent */
+	uint64_t   wire_in;    /* bytes read from fd, headers included */
+	uint64_t   wire_out;   /* bytes written to fd */
 	int	   peer_final; /* the peer sent its FINAL frame */
 	int	   sent_final; /* we sent our FINAL frame */
 	/* Filled by a client handshake that met a refusal instead of a hello. */
@@ -77,7 +77,7 @@ __attribute__((warn_unused_result)) int channel_send(struct channel *ch,
 
 /*
  * channel_recv: read and decrypt one frame.  Returns 1 with *type and
- * *body/*len pointing into ch->in (valid until the next recv); 0 on end of
+ * *body, *len pointing into ch->in (valid until the next recv); 0 on end of
  * file after the peer's FINAL frame (orderly close); -1 on error with errno:
  * EBADMSG (decryption or authentication failed: wrong key, tampering),
  * EPROTO (end of file without FINAL, frame after FINAL, unknown type, empty
@@ -107,8 +107,8 @@ void channel_transcript(const uint8_t *chello, size_t clen,
  * session keys (kx_c2s = client tx, kx_s2c = client rx) and T.  Returns 0.
  */
 int channel_derive(const uint8_t secret[CHANNEL_KEY_BYTES],
-    const uint8_t kx_c2s[CHANNEL_KEY_BYTES],
-    const uint8_t kx_s2c[CHANNEL_KEY_BYTES],
+    const uint8_t		 kx_c2s[CHANNEL_KEY_BYTES],
+    const uint8_t		 kx_s2c[CHANNEL_KEY_BYTES],
     const uint8_t t[CHANNEL_HASH_BYTES], uint8_t key_c2s[CHANNEL_KEY_BYTES],
     uint8_t key_s2c[CHANNEL_KEY_BYTES]);
 

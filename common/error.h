@@ -8,28 +8,28 @@
 #define FTPD_ERROR_H
 
 enum err_code {
-	ERR_OK            = 0,
-	ERR_PROTOCOL      = 1,  /* malformed request or frame */
-	ERR_UNKNOWN_OP    = 2,  /* "op" not known to this server */
-	ERR_BAD_PATH      = 3,  /* absolute, "..", escaping link, NUL, empty */
-	ERR_NAME_TOO_LONG = 4,  /* component > 255 bytes or path > 4095 */
-	ERR_NOT_FOUND     = 5,
-	ERR_EXISTS        = 6,
-	ERR_NOT_DIR       = 7,
-	ERR_IS_DIR        = 8,
-	ERR_NOT_EMPTY     = 9,
-	ERR_PERMISSION    = 10,
-	ERR_NO_SPACE      = 11, /* ENOSPC, EDQUOT */
-	ERR_TOO_BIG       = 12, /* EFBIG, RLIMIT_FSIZE, max_file_size */
-	ERR_DIGEST        = 13, /* BLAKE2b-256 digest mismatch */
-	ERR_IO            = 14, /* any other I/O failure */
-	ERR_BUSY          = 15, /* server busy, connection refused */
-	ERR_AUTH          = 16, /* authentication failed */
-	ERR_LIMIT         = 17, /* a session limit (CPU, time) was reached */
-	ERR_ABORTED       = 18, /* transfer aborted by the peer */
-	ERR_INTERNAL      = 19, /* a bug or an unexpected state */
-	ERR_TIMEOUT       = 20, /* idle or login grace timeout */
-	ERR_MAX           = 21
+	ERR_OK = 0,
+	ERR_PROTOCOL = 1,      /* malformed request or frame */
+	ERR_UNKNOWN_OP = 2,    /* "op" not known to this server */
+	ERR_BAD_PATH = 3,      /* absolute, "..", escaping link, NUL, empty */
+	ERR_NAME_TOO_LONG = 4, /* component > 255 bytes or path > 4095 */
+	ERR_NOT_FOUND = 5,
+	ERR_EXISTS = 6,
+	ERR_NOT_DIR = 7,
+	ERR_IS_DIR = 8,
+	ERR_NOT_EMPTY = 9,
+	ERR_PERMISSION = 10,
+	ERR_NO_SPACE = 11, /* ENOSPC, EDQUOT */
+	ERR_TOO_BIG = 12,  /* EFBIG, RLIMIT_FSIZE, max_file_size */
+	ERR_DIGEST = 13,   /* BLAKE2b-256 digest mismatch */
+	ERR_IO = 14,	   /* any other I/O failure */
+	ERR_BUSY = 15,	   /* server busy, connection refused */
+	ERR_AUTH = 16,	   /* authentication failed */
+	ERR_LIMIT = 17,	   /* a session limit (CPU, time) was reached */
+	ERR_ABORTED = 18,  /* transfer aborted by the peer */
+	ERR_INTERNAL = 19, /* a bug or an unexpected state */
+	ERR_TIMEOUT = 20,  /* idle or login grace timeout */
+	ERR_MAX = 21
 };
 
 /*

@@ -11,8 +11,8 @@
 
 #include "common/buf.h"
 
-#define FRAME_HDR_LEN	   4
-#define FRAME_MAX	   (1024 * 1024 + 64) /* largest payload, bytes */
+#define FRAME_HDR_LEN	    4
+#define FRAME_MAX	    (1024 * 1024 + 64) /* largest payload, bytes */
 #define FRAME_HANDSHAKE_MAX 256		       /* largest hello frame, bytes */
 
 /*

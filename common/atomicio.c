@@ -1,0 +1,64 @@
+/*
+ * atomicio.c: full reads and writes that survive short counts and EINTR
+ * (after OpenSSH atomicio.c).  Sockets are written with MSG_NOSIGNAL so a
+ * closed peer gives EPIPE instead of killing the process.  This file must
+ * not interpret the bytes it moves, nor retry on EAGAIN: that is a receive
+ * or send timeout (SO_RCVTIMEO/SO_SNDTIMEO) and the caller's decision.
+ */
+#include <errno.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "common/atomicio.h"
+
+ssize_t
+read_full(int fd, void *p, size_t n)
+{
+	unsigned char *q = p;
+	size_t	       got = 0;
+	ssize_t	       r;
+
+	while (got < n) {
+		r = read(fd, q + got, n - got);
+		if (r == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (r == 0)
+			break; /* end of file: short count */
+		got += (size_t)r;
+	}
+	return (ssize_t)got;
+}
+
+int
+write_full(int fd, const void *p, size_t n)
+{
+	const unsigned char *q = p;
+	size_t		     done = 0;
+	ssize_t		     r;
+	int		     sock = 1;
+
+	while (done < n) {
+		if (sock)
+			r = send(fd, q + done, n - done, MSG_NOSIGNAL);
+		else
+			r = write(fd, q + done, n - done);
+		if (r == -1) {
+			if (errno == EINTR)
+				continue;
+			if (sock && errno == ENOTSOCK) {
+				sock = 0; /* a pipe or file: plain write */
+				continue;
+			}
+			return -1;
+		}
+		if (r == 0) { /* no progress on n > 0: never loop forever */
+			errno = EIO;
+			return -1;
+		}
+		done += (size_t)r;
+	}
+	return 0;
+}
