@@ -1,0 +1,163 @@
+/*
+ * ftpc.h: the client's shared state and the functions its files give each
+ * other.  One struct ftpc holds the one connection of an invocation; every
+ * command function takes its arguments and returns an exit code (the
+ * FTPC_EXIT_* table below, also in ftpc(1) and the --help text).
+ */
+#ifndef FTPC_FTPC_H
+#define FTPC_FTPC_H
+
+#include <limits.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "common/channel.h"
+#include "common/msg.h"
+
+enum ftpc_exit {
+	FTPC_EXIT_OK = 0,
+	FTPC_EXIT_REMOTE = 1,	/* the server refused an operation */
+	FTPC_EXIT_USAGE = 2,	/* bad flags, arguments or config values */
+	FTPC_EXIT_CONN = 3,	/* connect, lost connection, protocol, busy */
+	FTPC_EXIT_AUTH = 4,	/* authentication failed */
+	FTPC_EXIT_LOCAL = 5,	/* local input or output error */
+	FTPC_EXIT_INTEGRITY = 6 /* a digest did not match */
+};
+
+#define FTPC_TIMEOUT_SEC 60 /* SO_RCVTIMEO / SO_SNDTIMEO on the socket */
+
+struct ftpc {
+	char	       host[256];
+	char	       port[16];
+	int	       quiet;	 /* -q: no progress bar */
+	int	       progress; /* draw the bar: stderr is a tty and not -q */
+	mode_t	       umask;	 /* the process umask, for downloaded files */
+	int	       fd;	 /* connected socket, -1 when closed */
+	int	       dead; /* the connection is unusable: no more requests */
+	int	       status; /* first non-zero exit code, the final one */
+	struct channel ch;
+	uint8_t	      *iobuf; /* CHANNEL_DATA_CHUNK bytes for put */
+};
+
+/* A remote entry as "stat" and "list" describe it (PROTOCOL.md 4.4). */
+struct rstat {
+	char	 type[8]; /* "file", "dir", "link", "other" */
+	uint64_t size;	  /* bytes */
+	uint64_t mode;	  /* st_mode & 07777 */
+	int64_t	 mtime;	  /* seconds since the epoch */
+};
+
+/* ftpc_fail: remember code as the exit status if none is set; returns code. */
+int ftpc_fail(struct ftpc *c, int code);
+
+/*
+ * conn.c.  conn_open: connect to c->host:c->port (every getaddrinfo address
+ * in turn), run the handshake with the 32-byte secret and authenticate.
+ * Returns 0, or an exit code after printing the reason (3 connect, busy or
+ * protocol; 4 authentication).
+ */
+int conn_open(struct ftpc *c, const uint8_t secret[CHANNEL_KEY_BYTES]);
+
+/*
+ * conn_close: send "bye" as the FINAL frame, read the server's FINAL reply,
+ * close the socket.  A dead connection is only closed.  Returns 0 or 3.
+ */
+int conn_close(struct ftpc *c);
+
+/*
+ * conn_send: send the message in w (final = 1: TAG_FINAL) and free w.
+ * Returns 0, or 3 after printing the reason and marking the connection dead.
+ */
+int conn_send(struct ftpc *c, struct msgw *w, int final);
+
+/*
+ * conn_send_data: one data frame of len <= CHANNEL_DATA_CHUNK bytes.
+ * Returns 0 or 3 as conn_send.
+ */
+int conn_send_data(struct ftpc *c, const void *p, size_t len);
+
+/*
+ * conn_recv: read one frame.  Returns 0 with *type, *body and *len pointing
+ * into the channel (valid until the next receive); 3 (printed, dead) on end
+ * of file, a timeout, a failed decryption or another error.
+ */
+int conn_recv(struct ftpc *c, int *type, const uint8_t **body, size_t *len);
+
+/*
+ * conn_parse: parse a received message body into m (the caller frees it
+ * with msg_free).  An error reply the server sent as its FINAL frame (it
+ * ended the session: timeout, limit) is printed and gives 3.  Returns 0, or
+ * 3 (printed, dead; m empty).
+ */
+int conn_parse(struct ftpc *c, const uint8_t *body, size_t len, struct msg *m);
+
+/* conn_recv_msg: conn_recv of a frame that must be a message, conn_parse. */
+int conn_recv_msg(struct ftpc *c, struct msg *m);
+
+/*
+ * conn_reply_ok: 1 if m holds "ok": true, 0 for an error reply ("ok":
+ * false), -1 if "ok" is missing (a protocol error).
+ */
+int conn_reply_ok(const struct msg *m);
+
+/*
+ * conn_call: send w (freed here), read the reply into m.  Returns 0 for an
+ * ok reply, 1 for an error reply (m kept: see conn_report), 3 on a
+ * connection or protocol error (printed; m empty).
+ */
+int conn_call(struct ftpc *c, struct msgw *w, struct msg *m);
+
+/*
+ * conn_report: print "ftpc: OP NAME: msg (err)" for the error reply m.
+ * Bytes of the server's strings that are not printable are shown as '?'.
+ * Returns the server's code (ERR_*), 0 if it has none.
+ */
+int conn_report(const char *op, const char *name, const struct msg *m);
+
+/* remote.c: the commands without file data. argv holds the command's args. */
+int remote_ls(struct ftpc *c, int argc, char **argv);
+int remote_stat(struct ftpc *c, int argc, char **argv);
+int remote_rm(struct ftpc *c, int argc, char **argv);
+int remote_mkdir(struct ftpc *c, int argc, char **argv);
+int remote_rmdir(struct ftpc *c, int argc, char **argv);
+int remote_mv(struct ftpc *c, int argc, char **argv);
+
+/*
+ * remote_path: a user's remote path as sent on the wire: leading and
+ * trailing '/' removed, "" becomes ".".  Returns 0, or -1 if it does not
+ * fit outlen bytes (message printed).
+ */
+int remote_path(const char *in, char *out, size_t outlen);
+
+/*
+ * remote_join: dir "/" name into out ("." as dir gives name alone).
+ * Returns 0 or -1 (does not fit, message printed).
+ */
+int remote_join(const char *dir, const char *name, char *out, size_t outlen);
+
+/*
+ * remote_stat_get: stat the wire path into st.  Returns 0; 1 for an error
+ * reply with the server's code in *code (printed as "stat REPORT" unless
+ * report is NULL); 3 as conn_call.
+ */
+int remote_stat_get(struct ftpc *c, const char *path, struct rstat *st,
+    int *code, const char *report);
+
+/*
+ * ftpc_safe: copy len bytes of s to dst (dstlen bytes, NUL terminated,
+ * truncated) with control bytes replaced by '?', so a server's names and
+ * messages cannot drive the terminal.
+ */
+void ftpc_safe(char *dst, size_t dstlen, const char *s, size_t len);
+
+/* xfer.c: put and get (argv: the command's args). */
+int xfer_put(struct ftpc *c, int argc, char **argv);
+int xfer_get(struct ftpc *c, int argc, char **argv);
+
+/*
+ * xfer_signals: install SIGINT/SIGTERM/SIGHUP handlers that remove a
+ * download's temporary file and exit 128 + signal.
+ */
+void xfer_signals(void);
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * progress.h: the transfer progress bar of ftpc on standard error: one line
+ * redrawn with '\r' at most ten times a second (name, bytes, percent, rate,
+ * ETA), and a closing line with the total and the average rate.
+ */
+#ifndef FTPC_PROGRESS_H
+#define FTPC_PROGRESS_H
+
+#include <stdint.h>
+
+struct progress {
+	int	 on;	    /* draw at all (stderr is a terminal, no -q) */
+	char	 name[256]; /* printable copy of the file name */
+	uint64_t total;	    /* bytes expected */
+	uint64_t done;	    /* bytes so far */
+	double	 start;	    /* monotonic seconds at progress_start */
+	double	 drawn;	    /* when the line was last drawn */
+	double	 win_t;	    /* start of the current rate window */
+	uint64_t win_bytes; /* done at win_t */
+	double	 rate;	    /* bytes/s over the last full window, 0 = none */
+	int	 shown;	    /* a line is on the screen */
+};
+
+/*
+ * progress_start: begin a bar for name (any bytes; control bytes shown as
+ * '?') of total bytes; on = 0 makes every call a no-op.
+ */
+void progress_start(struct progress *p, int on, const char *name,
+    uint64_t total);
+
+/* progress_add: n more bytes moved; redraws if 100 ms have passed. */
+void progress_add(struct progress *p, uint64_t n);
+
+/*
+ * progress_end: ok = 1 draws the final line (total, average rate, time)
+ * and a newline; ok = 0 just ends the line so an error message follows on
+ * its own line.
+ */
+void progress_end(struct progress *p, int ok);
+
+#endif
