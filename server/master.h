@@ -1,0 +1,91 @@
+/*
+ * master.h: the master process: its start-up, its one event loop (poll
+ * over the listening sockets, the workers' socketpairs, a signalfd and the
+ * control socket) and the reload and stop it does on signals.
+ */
+#ifndef FTPD_MASTER_H
+#define FTPD_MASTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <bsd/libutil.h>
+
+#include "common/config.h"
+#include "common/keyfile.h"
+
+/* How the command line asked for the configuration. */
+struct master_opts {
+	const char *base;	/* -d DIR made absolute, or NULL */
+	const char *conf;	/* -c FILE, or NULL for the default file */
+	int	    verbose;	/* -v: debug lines */
+	int	    foreground; /* -f: no daemon, log lines on stderr too */
+};
+
+/*
+ * The worker entry point, handed in by server/main.c so that server/ never
+ * includes worker/: called in a freshly forked child with the master's
+ * config, the CHANNEL_KEY_BYTES secret, the child's end of its socketpair
+ * and the config generation.  Must not return.
+ */
+struct master_worker {
+	void (*run)(const struct config *cfg, const uint8_t *secret, int ipc_fd,
+	    uint32_t generation);
+};
+
+/*
+ * master_load: defaults (o->base) then the config file: o->conf, which
+ * must exist, or config_default_file, read only if present (cfg->file is
+ * "" then).  Returns 0, or -1 with "FILE:LINE: reason" in err.
+ */
+__attribute__((warn_unused_result)) int master_load(const struct master_opts *o,
+    struct config *cfg, char *err, size_t errlen);
+
+/*
+ * master_prepare: what must hold before a config is used: the key file
+ * reads into secret (KEYFILE_BYTES), cfg->user exists when we are root,
+ * and the served root, log and pidfile folders exist (created 0750 when
+ * missing).  Returns 0, or -1 with the reason in err; secret is wiped then.
+ */
+__attribute__((warn_unused_result)) int master_prepare(const struct config *cfg,
+    uint8_t secret[KEYFILE_BYTES], char *err, size_t errlen);
+
+/*
+ * master_run: be the master: write the pidfile (pfh, opened and locked by
+ * the caller), listen, open the logs and the control socket, prefork the
+ * workers, report readiness on *ready_fd (-1 in the foreground; see
+ * daemonize.h), then serve until TERM or INT.  Never returns: exits 0
+ * after an orderly stop, 1 when start-up fails (the reason goes back over
+ * the readiness pipe).  cfg is copied; secret is moved: copied, and the
+ * caller's buffer wiped.
+ */
+void master_run(const struct master_opts *o, const struct config *cfg,
+    uint8_t secret[KEYFILE_BYTES], struct pidfh *pfh, int ready_fd,
+    const struct master_worker *worker) __attribute__((noreturn));
+
+/*
+ * master_make_parent: create the missing folders above file (mode 0750).
+ * Returns 0, or -1 with errno.
+ */
+int master_make_parent(const char *file);
+
+/*
+ * master_child_cleanup: in a freshly forked worker: close everything of the
+ * master's (listeners, queued connections, signalfd, control socket,
+ * readiness pipe, log files, our copy of the pidfile descriptor while the
+ * master keeps its lock) and restore the signal mask and dispositions.
+ */
+void master_child_cleanup(void);
+
+/*
+ * master_status: the control socket's answer to "status": lines "pid N",
+ * "uptime S", "config FILE", "listen ADDR"..., then the pool's lines.
+ */
+void master_status(FILE *fp);
+
+/* Milliseconds of CLOCK_MONOTONIC (deadlines) and CLOCK_REALTIME. */
+int64_t master_now(void);
+int64_t master_wall_ms(void);
+
+#endif

@@ -1,0 +1,618 @@
+/*
+ * pool.c: the master's table of workers.  It forks them (each with its
+ * own SOCK_SEQPACKET socketpair), passes each connection to the least
+ * recently used idle one, reads what they report (BUSY, IDLE, LOG, STATE),
+ * reaps them with the cause of each death and keeps `workers` of them
+ * alive without letting a crash loop spin.  It must not read a client
+ * socket, block on a worker (our ends are non-blocking) or trust a
+ * worker's words beyond logging them and updating its own row.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <bsd/string.h>
+#define LIBBSD_OPENBSD_VIS /* strnvis(dst, src, dstsize, flag) */
+#include <bsd/vis.h>
+
+#include "common/error.h"
+#include "common/ipc.h"
+#include "common/log.h"
+#include "server/pool.h"
+
+#define SPAWN_RATE_MAX 32    /* Apache's MAX_SPAWN_RATE */
+#define DEATHS_MAX     10    /* this many abnormal deaths ... */
+#define DEATHS_SPAN_MS 10000 /* ... within this span throttle respawns */
+#define THROTTLE_MS    1000
+#define IDLE_RETIRE_MS 30000 /* an extra worker idle this long goes */
+#define IPC_BURST      64    /* messages read from one worker per round */
+
+enum worker_state { W_IDLE, W_BUSY, W_EXITING };
+
+static const char *const state_name[] = { "idle", "busy", "exiting" };
+
+struct worker {
+	pid_t		 pid;
+	int		 fd; /* our end of the socketpair, -1 once closed */
+	int		 state;
+	uint32_t	 generation;
+	int		 sessions, max_sessions;
+	int64_t		 last_used; /* master_now() of the last hand-off/idle */
+	uint64_t	 seq;	    /* current session */
+	char		 peer[64];
+	uint16_t	 port;
+	struct ipc_state st;
+};
+
+static struct {
+	struct worker	     w[POOL_MAX];
+	int		     n;
+	int		     map[POOL_MAX]; /* pollfd slot -> row */
+	const struct config *cfg;
+	const uint8_t	    *secret;
+	uint32_t	     generation;
+	struct master_worker worker;
+	int		     spawn_rate;
+	int64_t		     deaths[DEATHS_MAX]; /* ring of death times */
+	int		     ndeaths;
+	int64_t		     respawn_after;
+	int64_t		     last_retire;
+	int		     throttling; /* crash loop seen */
+	int		     stopping;
+} pool = { .spawn_rate = 1 };
+
+void
+pool_init(const struct master_worker *worker)
+{
+	pool.worker = *worker;
+}
+
+void
+pool_configure(const struct config *cfg, const uint8_t *secret,
+    uint32_t generation)
+{
+	pool.cfg = cfg;
+	pool.secret = secret;
+	pool.generation = generation;
+}
+
+static void __attribute__((noreturn)) child(int fd)
+{
+	int i;
+
+	for (i = 0; i < pool.n; i++)
+		if (pool.w[i].fd != -1)
+			close(pool.w[i].fd);
+	master_child_cleanup();
+	pool.worker.run(pool.cfg, pool.secret, fd, pool.generation);
+	_exit(1); /* run must not return */
+}
+
+static int
+spawn_one(void)
+{
+	struct worker *w;
+	int	       sv[2];
+	pid_t	       pid;
+
+	if (pool.n >= POOL_MAX)
+		return -1;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1) {
+		log_warn("cannot spawn a worker: socketpair");
+		return -1;
+	}
+	if ((pid = fork()) == -1) {
+		log_warn("cannot spawn a worker: fork");
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		child(sv[1]);
+	}
+	close(sv[1]);
+	/* SECURITY: a wedged worker must never block the master. */
+	(void)fcntl(sv[0], F_SETFL, O_NONBLOCK);
+	w = &pool.w[pool.n++];
+	memset(w, 0, sizeof(*w));
+	w->pid = pid;
+	w->fd = sv[0];
+	w->state = W_IDLE;
+	w->generation = pool.generation;
+	w->max_sessions = pool.cfg->max_sessions;
+	w->last_used = master_now();
+	log_info("worker %ld started", (long)pid);
+	return 0;
+}
+
+int
+pool_spawn(int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (spawn_one() == -1) {
+			pool.respawn_after = master_now() + THROTTLE_MS;
+			break;
+		}
+	return i;
+}
+
+static int
+count(int state)
+{
+	int i, c = 0;
+
+	for (i = 0; i < pool.n; i++)
+		c += pool.w[i].state == state;
+	return c;
+}
+
+int
+pool_grow(void)
+{
+	int room, n, started;
+
+	if (pool.stopping || master_now() < pool.respawn_after)
+		return 0;
+	room = pool.cfg->max_workers - pool.n;
+	if (room <= 0)
+		return 0;
+	n = pool.spawn_rate < room ? pool.spawn_rate : room;
+	started = pool_spawn(n);
+	if (started > 0) {
+		log_info("all workers busy: %d more started (%d in all)",
+		    started, pool.n);
+		if (pool.spawn_rate < SPAWN_RATE_MAX)
+			pool.spawn_rate *= 2;
+	}
+	return started;
+}
+
+/* The idle worker that has waited longest. */
+static struct worker *
+lru_idle(void)
+{
+	struct worker *best = NULL;
+	int	       i;
+
+	for (i = 0; i < pool.n; i++)
+		if (pool.w[i].state == W_IDLE &&
+		    (best == NULL || pool.w[i].last_used < best->last_used))
+			best = &pool.w[i];
+	return best;
+}
+
+/* Tell w to finish and exit; it takes no more sessions. */
+static void
+retire(struct worker *w)
+{
+	struct ipc_msg m;
+
+	w->state = W_EXITING;
+	if (w->fd == -1)
+		return;
+	memset(&m, 0, sizeof(m));
+	m.type = IPC_SHUTDOWN;
+	if (ipc_send(w->fd, &m, -1) == -1 && errno != EPIPE)
+		log_warn("worker %ld: cannot send shutdown", (long)w->pid);
+}
+
+static int
+hand_over(struct worker *w, struct conn *c)
+{
+	struct ipc_msg m;
+	int	       fl;
+
+	memset(&m, 0, sizeof(m));
+	m.type = IPC_SESSION;
+	m.u.session.seq = c->seq;
+	(void)strlcpy(m.u.session.peer, c->peer, sizeof(m.u.session.peer));
+	m.u.session.peer_port = c->port;
+	m.u.session.accept_ms = c->accept_ms;
+	/* The worker serves the socket blocking, with its own timeouts. */
+	fl = fcntl(c->fd, F_GETFL);
+	if (fl == -1 || fcntl(c->fd, F_SETFL, fl & ~O_NONBLOCK) == -1 ||
+	    ipc_send(w->fd, &m, c->fd) == -1) {
+		log_warn("worker %ld: cannot pass connection %llu",
+		    (long)w->pid, (unsigned long long)c->seq);
+		if (fl != -1)
+			(void)fcntl(c->fd, F_SETFL, fl);
+		return -1;
+	}
+	close(c->fd);
+	c->fd = -1;
+	w->state = W_BUSY; /* now, not when its IPC_BUSY arrives */
+	w->sessions++;
+	w->last_used = master_now();
+	w->seq = c->seq;
+	(void)strlcpy(w->peer, c->peer, sizeof(w->peer));
+	w->port = c->port;
+	memset(&w->st, 0, sizeof(w->st));
+	log_debug("connection %llu from %s port %u to worker %ld",
+	    (unsigned long long)c->seq, c->peer, c->port, (long)w->pid);
+	return 0;
+}
+
+int
+pool_assign(struct conn *c)
+{
+	struct worker *w;
+
+	if (pool.stopping)
+		return -1;
+	while ((w = lru_idle()) != NULL) {
+		if (hand_over(w, c) == 0) {
+			if (count(W_IDLE) > 0)
+				pool.spawn_rate = 1; /* no longer short */
+			return 0;
+		}
+		retire(w); /* broken: let it go, try the next */
+	}
+	return -1;
+}
+
+int
+pool_peer_count(const char *peer)
+{
+	int i, c = 0;
+
+	for (i = 0; i < pool.n; i++)
+		c += pool.w[i].state != W_IDLE && pool.w[i].peer[0] != '\0' &&
+		    strcmp(pool.w[i].peer, peer) == 0;
+	return c;
+}
+
+size_t
+pool_pollfds(struct pollfd *pfd, size_t room)
+{
+	size_t n = 0;
+	int    i;
+
+	for (i = 0; i < pool.n && n < room; i++) {
+		if (pool.w[i].fd == -1)
+			continue;
+		pfd[n].fd = pool.w[i].fd;
+		pfd[n].events = POLLIN;
+		pfd[n].revents = 0;
+		pool.map[n++] = i;
+	}
+	return n;
+}
+
+static void
+on_idle(struct worker *w, const struct ipc_idle *idle)
+{
+	log_debug("worker %ld: session %llu over: %llu bytes in, %llu out, "
+		  "%lld ms, %s",
+	    (long)w->pid, (unsigned long long)idle->seq,
+	    (unsigned long long)idle->bytes_in,
+	    (unsigned long long)idle->bytes_out, (long long)idle->duration_ms,
+	    err_name(idle->outcome));
+	w->peer[0] = '\0';
+	w->port = 0;
+	w->seq = 0;
+	memset(&w->st, 0, sizeof(w->st));
+	w->last_used = master_now();
+	if (w->state == W_EXITING)
+		return;
+	if (pool.stopping || w->generation != pool.generation ||
+	    w->sessions >= w->max_sessions)
+		retire(w); /* old config or used up: no more sessions */
+	else
+		w->state = W_IDLE;
+}
+
+static void
+handle(struct worker *w, const struct ipc_msg *m)
+{
+	switch (m->type) {
+	case IPC_BUSY:
+		log_debug("worker %ld: busy", (long)w->pid);
+		break;
+	case IPC_IDLE:
+		on_idle(w, &m->u.idle);
+		break;
+	case IPC_LOG:
+		log_write_line(m->u.log.which, m->u.log.text, m->u.log.len);
+		break;
+	case IPC_STATE:
+		w->st = m->u.state;
+		break;
+	default:
+		log_warnx("worker %ld: unexpected message type %u",
+		    (long)w->pid, m->type);
+		break;
+	}
+}
+
+/* Read what w has sent; on end of file or error close our end. */
+static void
+drain(struct worker *w)
+{
+	struct ipc_msg m;
+	int	       i, r, fd;
+
+	for (i = 0; i < IPC_BURST; i++) {
+		r = ipc_recv(w->fd, &m, &fd, MSG_DONTWAIT);
+		if (r == 1) {
+			handle(w, &m);
+			continue;
+		}
+		if (r == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (r == -1 && errno == EPROTO) {
+			/* SECURITY: a malformed message is dropped, not used. */
+			log_warnx("worker %ld: malformed message dropped",
+			    (long)w->pid);
+			continue;
+		}
+		if (r == -1)
+			log_warn("worker %ld: socketpair", (long)w->pid);
+		close(w->fd);
+		w->fd = -1;
+		w->state = W_EXITING;
+		return;
+	}
+}
+
+void
+pool_events(const struct pollfd *pfd, size_t n)
+{
+	struct worker *w;
+	size_t	       j;
+
+	for (j = 0; j < n; j++) {
+		if (pfd[j].revents == 0 || pool.map[j] >= pool.n)
+			continue;
+		w = &pool.w[pool.map[j]];
+		if (w->fd == pfd[j].fd)
+			drain(w);
+	}
+}
+
+/* Remember an abnormal death (a ring of the last DEATHS_MAX). */
+static void
+note_death(int64_t now)
+{
+	pool.deaths[pool.ndeaths++ % DEATHS_MAX] = now;
+}
+
+/* Did DEATHS_MAX workers die within DEATHS_SPAN_MS?  Logged once a spell. */
+static int
+crash_loop(int64_t now)
+{
+	int64_t oldest = pool.deaths[pool.ndeaths % DEATHS_MAX];
+	int	loop;
+
+	loop = pool.ndeaths >= DEATHS_MAX && now - oldest < DEATHS_SPAN_MS;
+	if (loop && !pool.throttling)
+		log_warnx("%d workers died within %d s: respawning one a "
+			  "second",
+		    DEATHS_MAX, DEATHS_SPAN_MS / 1000);
+	else if (!loop && pool.throttling)
+		log_info("workers stable again: respawning at full speed");
+	pool.throttling = loop;
+	return loop;
+}
+
+static const char *
+signal_cause(int sig)
+{
+	switch (sig) {
+	case SIGXCPU:
+		return " (SIGXCPU = CPU limit)";
+	case SIGXFSZ:
+		return " (SIGXFSZ = file size limit)";
+	case SIGSEGV:
+	case SIGBUS:
+	case SIGILL:
+	case SIGABRT:
+	case SIGSYS:
+		return " (crash)";
+	default:
+		return "";
+	}
+}
+
+static void
+log_death(const struct worker *w, int status)
+{
+	char	    during[128] = "";
+	const char *abbrev;
+	int	    sig;
+
+	if (w->state == W_BUSY && w->peer[0] != '\0')
+		snprintf(during, sizeof(during), " during session %llu from %s",
+		    (unsigned long long)w->seq, w->peer);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		log_info("worker %ld exited: status 0", (long)w->pid);
+		return;
+	}
+	if (WIFEXITED(status)) {
+		log_warnx("worker %ld exited: status %d%s", (long)w->pid,
+		    WEXITSTATUS(status), during);
+		return;
+	}
+	sig = WTERMSIG(status);
+	abbrev = sigabbrev_np(sig);
+	if (pool.stopping && sig == SIGKILL)
+		log_info("worker %ld killed by signal SIGKILL at shutdown",
+		    (long)w->pid);
+	else
+		log_warnx("worker %ld killed by signal SIG%s%s%s", (long)w->pid,
+		    abbrev != NULL ? abbrev : "?", signal_cause(sig), during);
+}
+
+static void
+reaped(int i, int status)
+{
+	struct worker *w = &pool.w[i];
+
+	log_death(w, status);
+	if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0) && !pool.stopping)
+		note_death(master_now());
+	if (w->fd != -1)
+		close(w->fd);
+	pool.w[i] = pool.w[--pool.n];
+}
+
+static int
+find(pid_t pid)
+{
+	int i;
+
+	for (i = 0; i < pool.n; i++)
+		if (pool.w[i].pid == pid)
+			return i;
+	return -1;
+}
+
+void
+pool_reap(void)
+{
+	pid_t pid;
+	int   status, i;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if ((i = find(pid)) == -1)
+			log_debug("reaped unknown child %ld", (long)pid);
+		else
+			reaped(i, status);
+	}
+}
+
+/* An extra worker idle for long goes, one per second (Apache's idle kill). */
+static void
+retire_extra(int64_t now)
+{
+	struct worker *w;
+
+	if (pool.n - count(W_EXITING) <= pool.cfg->workers ||
+	    now - pool.last_retire < 1000)
+		return;
+	if ((w = lru_idle()) == NULL || now - w->last_used < IDLE_RETIRE_MS)
+		return;
+	pool.last_retire = now;
+	log_info("worker %ld idle for %lld s: retired", (long)w->pid,
+	    (long long)(now - w->last_used) / 1000);
+	retire(w);
+}
+
+int64_t
+pool_maintain(int64_t now)
+{
+	int live, need, loop;
+
+	if (pool.stopping)
+		return INT64_MAX;
+	loop = crash_loop(now);
+	live = pool.n - count(W_EXITING);
+	need = pool.cfg->workers - live;
+	if (need > pool.cfg->max_workers - pool.n)
+		need = pool.cfg->max_workers - pool.n;
+	if (need > 0) {
+		if (now < pool.respawn_after)
+			return pool.respawn_after;
+		if (loop) {
+			need = 1;
+			pool.respawn_after = now + THROTTLE_MS;
+		}
+		pool_spawn(need);
+	}
+	retire_extra(now);
+	if (pool.n - count(W_EXITING) > pool.cfg->workers)
+		return now + 1000;
+	return pool.respawn_after > now ? pool.respawn_after : INT64_MAX;
+}
+
+void
+pool_retire_old(void)
+{
+	int i;
+
+	for (i = 0; i < pool.n; i++)
+		if (pool.w[i].state == W_IDLE &&
+		    pool.w[i].generation != pool.generation)
+			retire(&pool.w[i]);
+}
+
+void
+pool_shutdown(void)
+{
+	int i;
+
+	pool.stopping = 1;
+	for (i = 0; i < pool.n; i++)
+		retire(&pool.w[i]);
+}
+
+void
+pool_kill(void)
+{
+	int status, i;
+
+	for (i = 0; i < pool.n; i++)
+		(void)kill(pool.w[i].pid, SIGKILL);
+	while (pool.n > 0) {
+		if (waitpid(pool.w[0].pid, &status, 0) == -1) {
+			if (errno == EINTR)
+				continue;
+			log_warn("waitpid %ld", (long)pool.w[0].pid);
+			status = 0;
+		}
+		reaped(0, status);
+	}
+}
+
+int
+pool_size(void)
+{
+	return pool.n;
+}
+
+static void
+status_line(FILE *fp, const struct worker *w)
+{
+	char path[sizeof(w->st.path) * 4 + 1], op[sizeof(w->st.op) * 4 + 1];
+	char peer[96], bytes[48];
+
+	/* The worker's words are shown escaped: one line per worker. */
+	(void)strnvis(op, w->st.op, sizeof(op), VIS_WHITE | VIS_CSTYLE);
+	(void)strnvis(path, w->st.path, sizeof(path), VIS_WHITE | VIS_CSTYLE);
+	if (w->peer[0] == '\0')
+		(void)strlcpy(peer, "-", sizeof(peer));
+	else
+		snprintf(peer, sizeof(peer),
+		    strchr(w->peer, ':') != NULL ? "[%s]:%u" : "%s:%u", w->peer,
+		    w->port);
+	if (w->st.total > 0)
+		snprintf(bytes, sizeof(bytes), "%llu/%llu",
+		    (unsigned long long)w->st.done,
+		    (unsigned long long)w->st.total);
+	else
+		snprintf(bytes, sizeof(bytes), "%llu",
+		    (unsigned long long)w->st.done);
+	fprintf(fp, "worker %ld %s %s %s %s %s\n", (long)w->pid,
+	    state_name[w->state], peer, op[0] != '\0' ? op : "-",
+	    path[0] != '\0' ? path : "-", bytes);
+}
+
+void
+pool_status(FILE *fp)
+{
+	int i;
+
+	fprintf(fp, "workers: %d (%d busy, %d idle)\n", pool.n, count(W_BUSY),
+	    count(W_IDLE));
+	for (i = 0; i < pool.n; i++)
+		status_line(fp, &pool.w[i]);
+}

@@ -1,0 +1,92 @@
+/*
+ * pool.h: the table of workers: spawning (with a spawn rate that doubles
+ * while every worker is busy, as Apache's prefork does), the hand-off of a
+ * connection to the least recently used idle worker, the messages workers
+ * send, reaping with the cause of each death, and crash-loop throttling.
+ */
+#ifndef FTPD_POOL_H
+#define FTPD_POOL_H
+
+#include <poll.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "common/config.h"
+#include "server/master.h"
+
+#define POOL_MAX 1024 /* most worker processes; config.c's limit too */
+
+/* An accepted connection on its way to a worker. */
+struct conn {
+	int	 fd;	   /* non-blocking until handed over */
+	uint64_t seq;	   /* connection number */
+	char	 peer[64]; /* numeric address */
+	uint16_t port;
+	int64_t	 accept_ms; /* CLOCK_REALTIME ms */
+	int64_t	 deadline;  /* master_now() ms when queued wait ends */
+};
+
+/* pool_init: remember the worker entry point (copied). */
+void pool_init(const struct master_worker *worker);
+
+/*
+ * pool_configure: the config, secret and generation that workers spawned
+ * from now on get.  The pointers must stay valid (the master's own copies).
+ */
+void pool_configure(const struct config *cfg, const uint8_t *secret,
+    uint32_t generation);
+
+/* pool_spawn: start n workers.  Returns how many were started. */
+int pool_spawn(int n);
+
+/*
+ * pool_grow: every worker is busy: spawn the next round (1, 2, 4 ... up to
+ * 32 at once) within max_workers and the crash throttle.  Returns the
+ * number started (0 at the cap).
+ */
+int pool_grow(void);
+
+/*
+ * pool_assign: pass c to the least recently used idle worker and close our
+ * copy (c->fd becomes -1).  Returns 0, or -1 when no idle worker took it
+ * (c unchanged).
+ */
+int pool_assign(struct conn *c);
+
+/* pool_peer_count: busy workers serving peer. */
+int pool_peer_count(const char *peer);
+
+/* pool_pollfds: fill up to room entries; returns how many. */
+size_t pool_pollfds(struct pollfd *pfd, size_t room);
+
+/* pool_events: handle the entries pool_pollfds filled (after poll). */
+void pool_events(const struct pollfd *pfd, size_t n);
+
+/* pool_reap: collect every exited worker (waitpid WNOHANG) and log why. */
+void pool_reap(void);
+
+/*
+ * pool_maintain: keep `workers` workers (respawn, throttled), retire idle
+ * extras after a while.  Returns the master_now() ms by which it wants to
+ * run again, or INT64_MAX.
+ */
+int64_t pool_maintain(int64_t now);
+
+/* pool_retire_old: after a reload, shut down idle workers of older
+ * generations now (busy ones get IPC_SHUTDOWN after their session). */
+void pool_retire_old(void);
+
+/* pool_shutdown: IPC_SHUTDOWN to every worker; no more respawns. */
+void pool_shutdown(void);
+
+/* pool_kill: SIGKILL every worker left, then reap them all (blocking). */
+void pool_kill(void);
+
+/* pool_size: worker processes not yet reaped. */
+int pool_size(void);
+
+/* pool_status: "workers: N (B busy, I idle)" and one line per worker. */
+void pool_status(FILE *fp);
+
+#endif
