@@ -13,7 +13,7 @@
 #include "common/config.h"
 
 struct worker_params {
-	const struct config *cfg;    /* the master's config, inherited by fork */
+	const struct config *cfg; /* the master's config, inherited by fork */
 	const uint8_t	    *secret; /* CHANNEL_KEY_BYTES, read by the master */
 	int		     ipc_fd; /* this worker's end of its socketpair */
 	uint32_t	     generation; /* config generation it serves */

@@ -1,0 +1,157 @@
+/*
+ * fsops.h: file operations beneath the served root (doc/PROTOCOL.md,
+ * section 4.1; DESIGN.md "Storage rules").  Every client path is checked
+ * with fsops_check_path, then resolved beneath the root descriptor with
+ * openat2(2) RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS; operations on a final
+ * component open its parent that way and use the *at calls on it.
+ *
+ * Functions return 0 (or a descriptor) on success and a negative ERR_* code
+ * (common/error.h) on failure, ready for an error reply.
+ */
+#ifndef FTPD_FSOPS_H
+#define FTPD_FSOPS_H
+
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <dirent.h>
+#include <stddef.h>
+
+#define FSOPS_PATH_MAX	 4095 /* longest path in bytes (PROTOCOL.md 4.1) */
+#define FSOPS_NAME_MAX	 255  /* longest component in bytes */
+#define FSOPS_TMP_PREFIX ".ftpd-put."
+
+/*
+ * fsops_check_path: validate the untrusted path p[0..len) (not NUL
+ * terminated) and copy it NUL terminated into out (outlen bytes, at least
+ * FSOPS_PATH_MAX + 1).  Returns 0; -ERR_BAD_PATH for an empty or absolute
+ * path or one holding a NUL byte; -ERR_NAME_TOO_LONG for more than
+ * FSOPS_PATH_MAX bytes or a component over FSOPS_NAME_MAX bytes.  Escapes
+ * through ".." or links are found later, by openat2.
+ */
+__attribute__((warn_unused_result)) int fsops_check_path(const char *p,
+    size_t len, char *out, size_t outlen);
+
+/*
+ * fsops_err: the ERR_* code (positive) for errno value e of a file
+ * operation: EXDEV and ELOOP (openat2 refused an escape) give ERR_BAD_PATH,
+ * others as err_from_errno.
+ */
+int fsops_err(int e);
+
+/*
+ * fsops_open: openat2(rootfd, path, flags | O_CLOEXEC, mode) with
+ * RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS, retried on EINTR and EAGAIN.
+ * path must have passed fsops_check_path.  Returns the descriptor or a
+ * negative ERR_* code (errno kept).
+ */
+__attribute__((warn_unused_result)) int fsops_open(int rootfd, const char *path,
+    int flags, mode_t mode);
+
+/*
+ * fsops_open_parent: split path into its folder and last component; open
+ * the folder (O_PATH | O_DIRECTORY, beneath rootfd) and copy the last
+ * component into name (namelen >= FSOPS_NAME_MAX + 1).  A last component
+ * that is empty (trailing '/'), "." or ".." gives -ERR_BAD_PATH.  Returns
+ * the folder's descriptor or a negative ERR_* code.
+ */
+__attribute__((warn_unused_result)) int fsops_open_parent(int rootfd,
+    const char *path, char *name, size_t namelen);
+
+/*
+ * fsops_stat: lstat(2)-like status of path beneath rootfd (a final
+ * symbolic link is not followed).  Returns 0 or a negative ERR_* code.
+ */
+__attribute__((warn_unused_result)) int fsops_stat(int rootfd, const char *path,
+    struct stat *st);
+
+/* fsops_type: "file", "dir", "link" or "other" for st_mode (PROTOCOL 4.4). */
+const char *fsops_type(mode_t mode);
+
+/*
+ * fsops_open_read: open the regular file path beneath rootfd for reading
+ * (without blocking on a FIFO) and fstat it into st.  Returns the
+ * descriptor, -ERR_IS_DIR for a folder, -ERR_IO for another non-regular
+ * file, or another negative ERR_* code.
+ */
+__attribute__((warn_unused_result)) int fsops_open_read(int rootfd,
+    const char *path, struct stat *st);
+
+/* fsops_delete: remove a file or link (-ERR_IS_DIR for a folder). */
+__attribute__((warn_unused_result)) int fsops_delete(int rootfd,
+    const char						*path);
+
+/* fsops_mkdir: create one folder with mode & 0777 (umask applies). */
+__attribute__((warn_unused_result)) int fsops_mkdir(int rootfd,
+    const char *path, mode_t mode);
+
+/* fsops_rmdir: remove an empty folder (-ERR_NOT_EMPTY otherwise). */
+__attribute__((warn_unused_result)) int fsops_rmdir(int rootfd,
+    const char					       *path);
+
+/*
+ * fsops_rename: rename from to to, both beneath rootfd.  overwrite = 0
+ * refuses an existing target with -ERR_EXISTS (renameat2 RENAME_NOREPLACE).
+ * Returns 0 or a negative ERR_* code.
+ */
+__attribute__((warn_unused_result)) int fsops_rename(int rootfd,
+    const char *from, const char *to, int overwrite);
+
+/* A folder's entries, read whole and sorted for list. */
+struct fsops_dir {
+	DIR   *dir;   /* open folder, for fsops_dir_stat */
+	char **names; /* sorted bytewise (strcmp), without "." and ".." */
+	size_t count;
+};
+
+/*
+ * fsops_dir_open: read the names of folder path beneath rootfd into d,
+ * sorted.  Returns 0 or a negative ERR_* code (d is then empty;
+ * fsops_dir_close is safe either way).
+ */
+__attribute__((warn_unused_result)) int fsops_dir_open(int rootfd,
+    const char *path, struct fsops_dir *d);
+
+/*
+ * fsops_dir_stat: status of entry i without following links.  Returns 0,
+ * 1 when the entry vanished since it was read (skip it), or a negative
+ * ERR_* code.
+ */
+__attribute__((warn_unused_result)) int
+fsops_dir_stat(const struct fsops_dir *d, size_t i, struct stat *st);
+
+/* fsops_dir_close: free the names and close the folder. */
+void fsops_dir_close(struct fsops_dir *d);
+
+/*
+ * A temporary file for an upload, in the target's folder: unnamed
+ * (O_TMPFILE, nothing is left behind even after kill -9) where the file
+ * system allows it, else named FSOPS_TMP_PREFIX plus 12 random characters,
+ * created O_EXCL | O_NOFOLLOW with mode 0600.
+ */
+struct fsops_tmp {
+	int  fd;       /* open for writing; -1 when none */
+	int  named;    /* 1 when name exists in the folder */
+	char name[32]; /* the temporary name when named */
+};
+
+/*
+ * fsops_tmp_create: create a temporary file in folder parentfd (an O_PATH
+ * descriptor from fsops_open_parent).  Returns 0 or a negative ERR_* code.
+ */
+__attribute__((warn_unused_result)) int fsops_tmp_create(int parentfd,
+    struct fsops_tmp					    *t);
+
+/*
+ * fsops_tmp_commit: fsync the file, give it the name name in parentfd
+ * (replacing an existing file when overwrite is 1, else -ERR_EXISTS), then
+ * fsync the folder.  The file is closed on success; on failure call
+ * fsops_tmp_discard.  Returns 0 or a negative ERR_* code.
+ */
+__attribute__((warn_unused_result)) int fsops_tmp_commit(int parentfd,
+    struct fsops_tmp *t, const char *name, int overwrite);
+
+/* fsops_tmp_discard: close the file and remove its name, if any. */
+void fsops_tmp_discard(int parentfd, struct fsops_tmp *t);
+
+#endif

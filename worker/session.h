@@ -1,0 +1,153 @@
+/*
+ * session.h: one client session inside a worker (doc/PROTOCOL.md sections
+ * 3 to 5), shared by worker.c (signals, the session loop's caller),
+ * session.c (handshake, authentication, request loop and dispatch),
+ * ops.c (stat, list, delete, mkdir, rmdir, rename) and xfer.c (put and
+ * get).  Internal to worker/.
+ */
+#ifndef FTPD_SESSION_H
+#define FTPD_SESSION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/channel.h"
+#include "common/config.h"
+#include "common/ipc.h"
+#include "common/msg.h"
+
+struct session {
+	const struct config *cfg;
+	const uint8_t	    *secret; /* CHANNEL_KEY_BYTES */
+	int		     ipc_fd; /* to the master */
+	int		     rootfd; /* the served root, O_PATH */
+	int		     fd;     /* the client socket */
+	struct ipc_session   info;   /* from the master's IPC_SESSION */
+	struct channel	     ch;
+	int		     chan_up;	  /* handshake done: replies possible */
+	int64_t		     start_ms;	  /* CLOCK_MONOTONIC */
+	int64_t		     state_ms;	  /* last IPC_STATE sent */
+	int		     end;	  /* end after the current request */
+	int		     outcome;	  /* ERR_OK or what ended the session */
+	int		     shutdown;	  /* the master asked us to finish */
+	int		     master_gone; /* the master's end closed */
+	uint8_t		    *iobuf;	  /* CHANNEL_DATA_CHUNK bytes */
+	char		     op[16];	  /* current operation, for logs */
+	char		     path[256];	  /* its path, cleaned, truncated */
+};
+
+/*
+ * session_run: serve the client on s->fd (fields cfg, secret, ipc_fd,
+ * rootfd, fd and info set by the caller) until it says bye, breaks the
+ * protocol, times out or a limit or shutdown ends it.  Sets s->outcome.
+ * The caller closes s->fd.
+ */
+void session_run(struct session *s);
+
+/*
+ * session_send: send the message w as one frame, FINAL when the session
+ * ends with it (s->end) or the peer already closed its side.  Frees w.
+ * Returns 0, or -1 (the session ends: s->end and s->outcome set).
+ */
+int session_send(struct session *s, struct msgw *w);
+
+/*
+ * session_send_failed: channel_send failed (errno set) while sending what
+ * ("reply", "get"): log it, set the outcome and end the session without
+ * sending anything more (a frame may have been cut).
+ */
+void session_send_failed(struct session *s, const char *what);
+
+/* session_ok: reply {"ok": true}.  Returns as session_send. */
+int session_ok(struct session *s);
+
+/*
+ * session_error: reply {"ok": false, "code": code, "err": err_name(code),
+ * "msg": msg or err_message(code)}; codes that mean trouble on the server
+ * (no_space, io, permission, internal) are logged at warn.  Returns as
+ * session_send.
+ */
+int session_error(struct session *s, int code, const char *msg);
+
+/*
+ * session_fail: end the session for code: log it, send the error reply as
+ * the FINAL frame (PROTOCOL.md 4.2) when a frame can still be sent.
+ * Returns -1, for "return session_fail(...)".
+ */
+int session_fail(struct session *s, int code, const char *msg);
+
+/*
+ * session_path: the path in field key of m, checked (fsops_check_path) and
+ * copied into out (outlen >= FSOPS_PATH_MAX + 1).  Returns 0 or a negative
+ * ERR_* code (-ERR_PROTOCOL when missing or not a str).
+ */
+int session_path(const struct msg *m, const char *key, char *out,
+    size_t outlen);
+
+/*
+ * Optional fields: *v gets the value, or def when key is missing.  Return 0,
+ * or -1 when key is present with another type.
+ */
+int session_opt_uint(const struct msg *m, const char *key, uint64_t def,
+    uint64_t *v);
+int session_opt_int(const struct msg *m, const char *key, int64_t def,
+    int64_t *v);
+int session_opt_bool(const struct msg *m, const char *key, int def, int *v);
+
+/*
+ * session_state: report the current operation to the master (IPC_STATE)
+ * and, when force is set (an operation starts), in the process title.
+ * Without force at most one report per 250 ms.  op "" means none.
+ */
+void session_state(struct session *s, const char *op, const char *path,
+    uint64_t done, uint64_t total, int force);
+
+/*
+ * session_stopping: between frames, check what the signal handlers
+ * recorded: SIGXCPU ends the session with ERR_LIMIT, SIGTERM with
+ * ERR_ABORTED (session_fail).  Returns 0 to go on, -1 when it ended.
+ */
+int session_stopping(struct session *s);
+
+/*
+ * session_lost: channel_recv returned r (0 or -1 with errno) instead of a
+ * frame: log why, set the outcome, send a FINAL error reply where one can
+ * still be sent (stall timeout, oversized frame) and end the session.
+ */
+void session_lost(struct session *s, int r);
+
+/* session_now_ms: CLOCK_MONOTONIC in milliseconds. */
+int64_t session_now_ms(void);
+
+/*
+ * ops.c: stat, list, delete, mkdir, rmdir, rename (PROTOCOL.md 4.4 to
+ * 4.6), called with the parsed request m; as all session ops they return 0
+ * when the session goes on, -1 when it must end.
+ */
+int ops_stat(struct session *s, const struct msg *m);
+int ops_list(struct session *s, const struct msg *m);
+int ops_delete(struct session *s, const struct msg *m);
+int ops_mkdir(struct session *s, const struct msg *m);
+int ops_rmdir(struct session *s, const struct msg *m);
+int ops_rename(struct session *s, const struct msg *m);
+
+/* xfer.c: the put and get requests (PROTOCOL.md 4.7, 4.8); as session ops:
+ * 0 when the session goes on, -1 when it must end. */
+int xfer_put(struct session *s, const struct msg *m);
+int xfer_get(struct session *s, const struct msg *m);
+
+/*
+ * worker.c: the signal side.  worker_stop_code: 0, ERR_LIMIT after SIGXCPU
+ * or ERR_ABORTED after SIGTERM.  worker_wake_fd: read end of the pipe the
+ * handlers write one byte to (non-blocking; drain with worker_wake_drain).
+ * worker_login_timer: arm (seconds > 0) or disarm (0) the login grace
+ * timer; when it fires the socket fd is shut down so any read ends, and
+ * worker_login_expired returns 1.
+ */
+int  worker_stop_code(void);
+int  worker_wake_fd(void);
+void worker_wake_drain(void);
+void worker_login_timer(int fd, unsigned seconds);
+int  worker_login_expired(void);
+
+#endif

@@ -1,0 +1,400 @@
+/*
+ * worker.c: the worker role's entry point (DESIGN.md "A connection's way",
+ * step 3; doc/SECURITY.md).  It opens the served root, drops privilege in
+ * one visible block, applies the resource limits, then serves one session
+ * per IPC_SESSION from the master and reports BUSY, STATE and IDLE back.
+ * Its log lines travel to the master as IPC_LOG.  The signal handlers only
+ * set flags, write to a wake-up pipe, or shut a socket down.  This file
+ * must not run a single client byte through a parser before the privilege
+ * drop, must not hold the log files, and must not outlive its master.
+ */
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bsd/unistd.h>
+
+#include "common/error.h"
+#include "common/ipc.h"
+#include "common/log.h"
+#include "worker/session.h"
+#include "worker/worker.h"
+
+#define XCPU_GRACE 5 /* CPU seconds past the soft limit before SIGKILL */
+
+static volatile sig_atomic_t got_term;	    /* SIGTERM: finish and exit */
+static volatile sig_atomic_t got_xcpu;	    /* SIGXCPU: session over budget */
+static volatile sig_atomic_t xcpu_count;    /* SIGXCPUs in this session */
+static volatile sig_atomic_t login_over;    /* SIGALRM: login grace over */
+static volatile sig_atomic_t login_fd = -1; /* socket to shut down then */
+static int		     wake[2] = { -1, -1 };
+static int		     log_ipc_fd = -1;
+
+static void
+on_signal(int sig)
+{
+	int	saved = errno;
+	char	c = 0;
+	ssize_t n;
+
+	if (sig == SIGTERM)
+		got_term = 1;
+	else if (sig == SIGXCPU) {
+		got_xcpu = 1;
+		/*
+		 * The kernel repeats SIGXCPU each CPU second past the soft
+		 * limit.  An unprivileged worker cannot raise its hard limit
+		 * for the next session, so the per-session hard limit
+		 * (soft + XCPU_GRACE) is enforced here.
+		 */
+		if (++xcpu_count > XCPU_GRACE)
+			kill(getpid(), SIGKILL);
+	} else if (sig == SIGALRM) {
+		login_over = 1;
+		if (login_fd >= 0)
+			shutdown(login_fd, SHUT_RDWR); /* any read ends now */
+	}
+	if (wake[1] != -1)
+		n = write(wake[1], &c, 1); /* full pipe: a wake-up is pending */
+	(void)n;
+	errno = saved;
+}
+
+int
+worker_stop_code(void)
+{
+	if (got_xcpu)
+		return ERR_LIMIT;
+	return got_term ? ERR_ABORTED : 0;
+}
+
+int
+worker_wake_fd(void)
+{
+	return wake[0];
+}
+
+void
+worker_wake_drain(void)
+{
+	char buf[64];
+
+	while (read(wake[0], buf, sizeof(buf)) > 0)
+		continue;
+}
+
+void
+worker_login_timer(int fd, unsigned seconds)
+{
+	alarm(0);
+	login_fd = fd;
+	if (fd >= 0) {
+		login_over = 0;
+		alarm(seconds);
+	}
+}
+
+int
+worker_login_expired(void)
+{
+	return login_over;
+}
+
+/* Log sink: each finished line goes to the master as one IPC_LOG. */
+static void
+worker_log_sink(int which, const char *line, size_t len)
+{
+	static int     busy;
+	struct ipc_msg m;
+
+	if (busy || log_ipc_fd < 0)
+		return;
+	busy = 1; /* ipc_send does not log, but never recurse */
+	if (len > LOG_LINE_MAX)
+		len = LOG_LINE_MAX;
+	memset(&m, 0, sizeof(m));
+	m.type = IPC_LOG;
+	m.u.log.which = which;
+	m.u.log.len = (uint32_t)len;
+	memcpy(m.u.log.text, line, len);
+	if (ipc_send(log_ipc_fd, &m, -1) == -1) {
+		/* the master is gone: nowhere to report it */
+	}
+	busy = 0;
+}
+
+/* Handlers, ignored signals, the wake-up pipe, an empty signal mask. */
+static void
+signals_init(void)
+{
+	struct sigaction sa;
+	sigset_t	 none;
+	const int	 caught[] = { SIGTERM, SIGXCPU, SIGALRM };
+	/* SIGXFSZ ignored: an over-size write fails with EFBIG instead. */
+	const int ignored[] = { SIGPIPE, SIGXFSZ, SIGHUP, SIGINT, SIGUSR1 };
+	size_t	  i;
+
+	if (pipe2(wake, O_CLOEXEC | O_NONBLOCK) == -1)
+		fatal("pipe2");
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_signal; /* no SA_RESTART: poll sees EINTR */
+	for (i = 0; i < sizeof(caught) / sizeof(caught[0]); i++)
+		if (sigaction(caught[i], &sa, NULL) == -1)
+			fatal("sigaction");
+	sa.sa_handler = SIG_IGN;
+	for (i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
+		if (sigaction(ignored[i], &sa, NULL) == -1)
+			fatal("sigaction");
+	sa.sa_handler = SIG_DFL;
+	if (sigaction(SIGCHLD, &sa, NULL) == -1)
+		fatal("sigaction");
+	sigemptyset(&none); /* the master may block signals for signalfd */
+	if (sigprocmask(SIG_SETMASK, &none, NULL) == -1)
+		fatal("sigprocmask");
+}
+
+/*
+ * The privilege block (doc/SECURITY.md): as root switch to cfg->user,
+ * prove root cannot be regained; then no new privileges, and die with the
+ * master.  Every failure is fatal.
+ */
+static void
+drop_privileges(const struct config *cfg, pid_t master)
+{
+	struct passwd *pw;
+	uid_t	       uid, ru, eu, su;
+	gid_t	       gid, rg, eg, sg;
+
+	if (geteuid() == 0) {
+		if ((pw = getpwnam(cfg->user)) == NULL)
+			fatalx("unknown user \"%s\"", cfg->user);
+		if (pw->pw_uid == 0)
+			fatalx("refusing to run workers as root (user %s)",
+			    cfg->user);
+		uid = pw->pw_uid;
+		gid = pw->pw_gid;
+		if (setgroups(1, &gid) == -1)
+			fatal("setgroups");
+		if (setresgid(gid, gid, gid) == -1)
+			fatal("setresgid");
+		if (setresuid(uid, uid, uid) == -1)
+			fatal("setresuid");
+		if (getresuid(&ru, &eu, &su) == -1 || ru != uid || eu != uid ||
+		    su != uid || getresgid(&rg, &eg, &sg) == -1 || rg != gid ||
+		    eg != gid || sg != gid)
+			fatalx("privilege drop to %s did not hold", cfg->user);
+		if (setuid(0) != -1 || seteuid(0) != -1)
+			fatalx("could regain root after dropping privileges");
+	}
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		fatal("prctl PR_SET_NO_NEW_PRIVS");
+	/* After the uid change, which clears the parent-death signal. */
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1)
+		fatal("prctl PR_SET_PDEATHSIG");
+	if (getppid() != master)
+		exit(0); /* the master died before we asked to follow it */
+}
+
+/* Soft and hard limit of res to v bytes or descriptors; fatal on error. */
+static void
+limit_set(int res, const char *name, uint64_t v)
+{
+	struct rlimit rl;
+
+	if (getrlimit(res, &rl) == -1)
+		fatal("getrlimit %s", name);
+	if (rl.rlim_max != RLIM_INFINITY && v > rl.rlim_max)
+		v = rl.rlim_max; /* cannot raise a hard limit */
+	rl.rlim_cur = rl.rlim_max = (rlim_t)v;
+	if (setrlimit(res, &rl) == -1)
+		fatal("setrlimit %s", name);
+}
+
+static void
+limits_init(const struct config *cfg)
+{
+	if (cfg->memory_limit != 0)
+		limit_set(RLIMIT_AS, "RLIMIT_AS", cfg->memory_limit);
+	if (cfg->open_files != 0)
+		limit_set(RLIMIT_NOFILE, "RLIMIT_NOFILE", cfg->open_files);
+	if (cfg->file_size_limit != 0)
+		limit_set(RLIMIT_FSIZE, "RLIMIT_FSIZE", cfg->file_size_limit);
+}
+
+/* RLIMIT_CPU soft = CPU used so far + the session's budget (seconds). */
+static void
+cpu_budget(const struct config *cfg)
+{
+	struct rusage ru;
+	struct rlimit rl;
+	uint64_t      used;
+
+	got_xcpu = 0;
+	xcpu_count = 0;
+	if (cfg->cpu_seconds == 0)
+		return;
+	if (getrusage(RUSAGE_SELF, &ru) == -1 ||
+	    getrlimit(RLIMIT_CPU, &rl) == -1) {
+		log_warn("getrusage/getrlimit RLIMIT_CPU");
+		return;
+	}
+	used = (uint64_t)ru.ru_utime.tv_sec + (uint64_t)ru.ru_stime.tv_sec + 1;
+	rl.rlim_cur = (rlim_t)(used + cfg->cpu_seconds);
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_cur > rl.rlim_max)
+		rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_CPU, &rl) == -1)
+		log_warn("setrlimit RLIMIT_CPU");
+}
+
+static void
+ipc_tell(int ipc_fd, struct ipc_msg *m)
+{
+	if (ipc_send(ipc_fd, m, -1) == -1 && errno != EPIPE)
+		log_warn("ipc_send type %u", m->type);
+}
+
+/* One session on socket fd; returns 1 when the worker must exit after. */
+static int
+worker_serve(const struct worker_params *p, int rootfd, uint8_t *iobuf,
+    const struct ipc_session *info, int fd)
+{
+	struct session s;
+	struct ipc_msg m;
+	int64_t	       ms;
+
+	memset(&s, 0, sizeof(s));
+	s.cfg = p->cfg;
+	s.secret = p->secret;
+	s.ipc_fd = p->ipc_fd;
+	s.rootfd = rootfd;
+	s.fd = fd;
+	s.info = *info;
+	s.iobuf = iobuf;
+	s.start_ms = session_now_ms();
+	memset(&m, 0, sizeof(m));
+	m.type = IPC_BUSY;
+	ipc_tell(p->ipc_fd, &m);
+	cpu_budget(p->cfg);
+	setproctitle("worker %s", s.info.peer);
+	log_info("session %llu: connection from %s port %u",
+	    (unsigned long long)s.info.seq, s.info.peer, s.info.peer_port);
+	session_run(&s);
+	ms = session_now_ms() - s.start_ms;
+	log_info("session %llu: %s closed: %s, %lld ms, %llu bytes in, %llu "
+		 "bytes out",
+	    (unsigned long long)s.info.seq, s.info.peer,
+	    s.outcome == ERR_OK ? "ok" : err_name(s.outcome), (long long)ms,
+	    (unsigned long long)s.ch.wire_in,
+	    (unsigned long long)s.ch.wire_out);
+	memset(&m, 0, sizeof(m));
+	m.type = IPC_IDLE;
+	m.u.idle.seq = s.info.seq;
+	m.u.idle.bytes_in = s.ch.wire_in;
+	m.u.idle.bytes_out = s.ch.wire_out;
+	m.u.idle.duration_ms = ms;
+	m.u.idle.outcome = s.outcome;
+	/* IDLE before close: when the client sees the end, the master can
+	 * already count this worker as free. */
+	ipc_tell(p->ipc_fd, &m);
+	close(fd);
+	setproctitle("worker idle");
+	return s.shutdown || s.master_gone || got_term;
+}
+
+/*
+ * Wait for the master's next message while idle.  Returns 1 with a
+ * session in m and *fd, 0 when the worker must exit (IPC_SHUTDOWN, the
+ * master's end closed, SIGTERM).
+ */
+static int
+worker_wait(int ipc_fd, struct ipc_msg *m, int *fd)
+{
+	struct pollfd pfd[2];
+	int	      r;
+
+	for (;;) {
+		*fd = -1;
+		if (got_term)
+			return 0;
+		pfd[0] = (struct pollfd){ .fd = ipc_fd, .events = POLLIN };
+		pfd[1] = (struct pollfd){ .fd = wake[0], .events = POLLIN };
+		if (poll(pfd, 2, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			fatal("poll");
+		}
+		if (pfd[1].revents != 0)
+			worker_wake_drain();
+		if (pfd[0].revents == 0)
+			continue;
+		r = ipc_recv(ipc_fd, m, fd, MSG_DONTWAIT);
+		if (r == 0)
+			return 0;
+		if (r == -1 && errno == EAGAIN)
+			continue;
+		if (r == -1 && errno == EPROTO) {
+			log_warnx("malformed message from the master");
+			continue;
+		}
+		if (r == -1) {
+			log_warn("ipc_recv");
+			return 0;
+		}
+		if (m->type == IPC_SHUTDOWN)
+			return 0;
+		if (m->type == IPC_SESSION)
+			return 1;
+	}
+}
+
+void
+worker_main(const struct worker_params *p)
+{
+	const struct config *cfg = p->cfg;
+	struct ipc_msg	     m;
+	pid_t		     master = getppid();
+	uint8_t		    *iobuf;
+	int		     rootfd, fd, served = 0;
+
+	log_ipc_fd = p->ipc_fd;
+	log_set_sink(worker_log_sink);
+	log_close(); /* the master owns the files; drop stale numbers */
+	log_setrole("worker");
+	setproctitle("worker idle");
+	signals_init();
+
+	/* SECURITY: the root is opened while we may still read it as root. */
+	rootfd = open(cfg->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd == -1)
+		fatal("open served root %s", cfg->root);
+	drop_privileges(cfg, master);
+	limits_init(cfg);
+	if ((iobuf = malloc(CHANNEL_DATA_CHUNK)) == NULL)
+		fatal("malloc");
+	log_debug("worker ready (generation %u)", p->generation);
+
+	while (cfg->max_sessions <= 0 || served < cfg->max_sessions) {
+		if (worker_wait(p->ipc_fd, &m, &fd) == 0)
+			break;
+		served++;
+		if (worker_serve(p, rootfd, iobuf, &m.u.session, fd))
+			break;
+	}
+	log_debug("worker exits after %d sessions", served);
+	free(iobuf);
+	close(rootfd);
+	exit(0);
+}
