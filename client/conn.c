@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -61,7 +63,7 @@ static int
 conn_try(const struct addrinfo *ai, int *err)
 {
 	struct timeval tv = { .tv_sec = FTPC_TIMEOUT_SEC };
-	int	       fd;
+	int	       fd, one = 1;
 
 	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
 	    ai->ai_protocol);
@@ -83,6 +85,9 @@ conn_try(const struct addrinfo *ai, int *err)
 		close(fd);
 		return -1;
 	}
+	/* Each frame is one write: without this, Nagle holds the auth frame
+	 * behind the stream header until the peer's delayed ACK (~40 ms). */
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	return fd;
 }
 

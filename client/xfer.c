@@ -23,6 +23,7 @@
 #include "common/atomicio.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "common/writeback.h"
 #include "client/ftpc.h"
 #include "client/progress.h"
 
@@ -333,6 +334,7 @@ get_data(struct ftpc *c, int fd, const char *name, uint64_t size,
     struct progress *pg)
 {
 	crypto_generichash_state h;
+	struct writeback	 wb;
 	uint8_t			 digest[CHANNEL_HASH_BYTES];
 	const uint8_t		*body;
 	struct msg		 m;
@@ -340,6 +342,7 @@ get_data(struct ftpc *c, int fd, const char *name, uint64_t size,
 	size_t			 len;
 	int			 type, r, werr = 0;
 
+	writeback_init(&wb, fd);
 	crypto_generichash_init(&h, NULL, 0, sizeof(digest));
 	while ((r = conn_recv(c, &type, &body, &len)) == 0 &&
 	    type == CHANNEL_DATA) {
@@ -350,6 +353,8 @@ get_data(struct ftpc *c, int fd, const char *name, uint64_t size,
 			werr = errno;
 		crypto_generichash_update(&h, body, len);
 		got += len;
+		if (werr == 0)
+			writeback_note(&wb, got);
 		progress_add(pg, len);
 	}
 	if (r != 0 || (r = conn_parse(c, body, len, &m)) != 0)

@@ -24,6 +24,7 @@
 #include "common/atomicio.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "common/writeback.h"
 #include "common/xferlog.h"
 #include "worker/fsops.h"
 #include "worker/session.h"
@@ -32,16 +33,17 @@
 
 /* One upload in progress. */
 struct put {
-	char			 path[FSOPS_PATH_MAX + 1];
-	char			 name[FSOPS_NAME_MAX + 1];
-	uint64_t		 size; /* announced bytes */
-	uint64_t		 got;  /* bytes received */
-	uint64_t		 mode;
-	int64_t			 mtime;
-	int			 has_mtime;
-	int			 overwrite;
-	int			 parentfd; /* target's folder, O_PATH */
-	struct fsops_tmp	 tmp;
+	char		 path[FSOPS_PATH_MAX + 1];
+	char		 name[FSOPS_NAME_MAX + 1];
+	uint64_t	 size; /* announced bytes */
+	uint64_t	 got;  /* bytes received */
+	uint64_t	 mode;
+	int64_t		 mtime;
+	int		 has_mtime;
+	int		 overwrite;
+	int		 parentfd; /* target's folder, O_PATH */
+	struct fsops_tmp tmp;
+	struct writeback wb; /* disk writeback overlapping the transfer */
 	crypto_generichash_state h;
 	int			 werr; /* first write error (ERR_*), 0 none */
 	const char		*why;  /* message of a protocol error reply */
@@ -128,6 +130,7 @@ put_prepare(struct session *s, struct put *p)
 	if (p->size > 0 && fallocate(p->tmp.fd, 0, 0, (off_t)p->size) == -1 &&
 	    errno != EOPNOTSUPP && errno != ENOSYS && errno != EINVAL)
 		return -fsops_err(errno);
+	writeback_init(&p->wb, p->tmp.fd);
 	crypto_generichash_init(&p->h, NULL, 0, CHANNEL_HASH_BYTES);
 	return 0;
 }
@@ -143,7 +146,9 @@ put_write(struct session *s, struct put *p, const uint8_t *body, size_t len)
 		p->werr = fsops_err(errno);
 		log_warn("session %llu: put %s: write",
 		    (unsigned long long)s->info.seq, p->path);
+		return;
 	}
+	writeback_note(&p->wb, p->got + len);
 }
 
 /*
