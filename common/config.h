@@ -13,32 +13,33 @@
 #define CONFIG_LISTEN_MAX 4
 
 struct config {
-	char	 file[PATH_MAX];     /* the file read, "" for built-in defaults */
-	char	 listen[CONFIG_LISTEN_MAX][128]; /* "127.0.0.1:2121", "[::1]:2121" */
+	char file[PATH_MAX]; /* the file read, "" for built-in defaults */
+	char listen[CONFIG_LISTEN_MAX]
+		   [128]; /* "127.0.0.1:2121", "[::1]:2121" */
 	int	 nlisten;
 	char	 root[PATH_MAX];     /* served root */
 	char	 key_file[PATH_MAX]; /* shared secret (keyfile.h) */
 	char	 pidfile[PATH_MAX];
 	char	 log_file[PATH_MAX]; /* ftpd.log */
 	char	 xferlog[PATH_MAX];
-	char	 user[64];	     /* run as this user when started as root */
-	int	 workers;	     /* preforked at start, default 4 */
-	int	 max_workers;	     /* default 32 */
-	int	 max_sessions;	     /* per worker before it is replaced, 100 */
-	int	 max_per_ip;	     /* concurrent sessions per peer IP, 0 = off */
-	int	 queue_len;	     /* connections held when all busy, 16 */
-	int	 queue_wait_ms;	     /* how long one may wait there, 2000 */
-	int	 shutdown_timeout;   /* seconds, 30 */
-	int	 login_grace;	     /* seconds to finish handshake+auth, 30 */
-	int	 idle_timeout;	     /* seconds without a request, 300 */
-	int	 stall_timeout;	     /* seconds without a byte mid-transfer, 60 */
-	uint64_t cpu_seconds;	     /* RLIMIT_CPU budget per session, 600 */
-	uint64_t memory_limit;	     /* RLIMIT_AS bytes, 256 MiB, 0 = none */
-	uint64_t open_files;	     /* RLIMIT_NOFILE, 64 */
-	uint64_t file_size_limit;    /* RLIMIT_FSIZE bytes, 0 = none */
-	uint64_t max_file_size;	     /* largest accepted put, 0 = none */
-	int	 overwrite;	     /* put may replace an existing file, yes */
-	int	 debug;		     /* log_debug lines, no */
+	char	 user[64];	/* run as this user when started as root */
+	int	 workers;	/* preforked at start, default 4 */
+	int	 max_workers;	/* default 32 */
+	int	 max_sessions;	/* per worker before it is replaced, 100 */
+	int	 max_per_ip;	/* concurrent sessions per peer IP, 0 = off */
+	int	 queue_len;	/* connections held when all busy, 16 */
+	int	 queue_wait_ms; /* how long one may wait there, 2000 */
+	int	 shutdown_timeout; /* seconds, 30 */
+	int	 login_grace;	   /* seconds to finish handshake+auth, 30 */
+	int	 idle_timeout;	   /* seconds without a request, 300 */
+	int	 stall_timeout;	   /* seconds without a byte mid-transfer, 60 */
+	uint64_t cpu_seconds;	   /* RLIMIT_CPU budget per session, 600 */
+	uint64_t memory_limit;	   /* RLIMIT_AS bytes, 256 MiB, 0 = none */
+	uint64_t open_files;	   /* RLIMIT_NOFILE, 64 */
+	uint64_t file_size_limit;  /* RLIMIT_FSIZE bytes, 0 = none */
+	uint64_t max_file_size;	   /* largest accepted put, 0 = none */
+	int	 overwrite;	   /* put may replace an existing file, yes */
+	int	 debug;		   /* log_debug lines, no */
 };
 
 /*
@@ -52,7 +53,7 @@ struct config {
  * 127.0.0.1:2121.  Returns 0, or -1 if a path does not fit.
  */
 __attribute__((warn_unused_result)) int config_defaults(struct config *c,
-    const char *base);
+    const char							      *base);
 
 /*
  * config_load: read path over the values already in c.  Unknown keys,
@@ -79,7 +80,7 @@ int config_parse_size(const char *s, uint64_t *out);
  * config_split_hostport: "127.0.0.1:2121", "[::1]:2121" or "host:port" into
  * host (hostlen bytes) and port (portlen bytes).  Returns 0 or -1.
  */
-int config_split_hostport(const char *s, char *host, size_t hostlen,
-    char *port, size_t portlen);
+int config_split_hostport(const char *s, char *host, size_t hostlen, char *port,
+    size_t portlen);
 
 #endif

@@ -12,19 +12,19 @@
 #include "common/log.h"
 
 enum ipc_type {
-	IPC_SESSION  = 1, /* master -> worker, with the client socket */
-	IPC_BUSY     = 2, /* worker -> master: session started */
-	IPC_IDLE     = 3, /* worker -> master: session over, figures */
-	IPC_LOG	     = 4, /* worker -> master: one finished log line */
-	IPC_STATE    = 5, /* worker -> master: current operation */
-	IPC_SHUTDOWN = 6  /* master -> worker: finish the session, then exit */
+	IPC_SESSION = 1, /* master -> worker, with the client socket */
+	IPC_BUSY = 2,	 /* worker -> master: session started */
+	IPC_IDLE = 3,	 /* worker -> master: session over, figures */
+	IPC_LOG = 4,	 /* worker -> master: one finished log line */
+	IPC_STATE = 5,	 /* worker -> master: current operation */
+	IPC_SHUTDOWN = 6 /* master -> worker: finish the session, then exit */
 };
 
 struct ipc_session {
-	uint64_t seq;		/* connection number since the master started */
-	char	 peer[64];	/* "127.0.0.1" or "::1" */
+	uint64_t seq;	   /* connection number since the master started */
+	char	 peer[64]; /* "127.0.0.1" or "::1" */
 	uint16_t peer_port;
-	int64_t	 accept_ms;	/* CLOCK_REALTIME of accept, milliseconds */
+	int64_t	 accept_ms; /* CLOCK_REALTIME of accept, milliseconds */
 };
 
 struct ipc_idle {
@@ -35,7 +35,7 @@ struct ipc_idle {
 };
 
 struct ipc_log {
-	int32_t which;		     /* LOG_MAIN or LOG_XFER */
+	int32_t	 which;		     /* LOG_MAIN or LOG_XFER */
 	uint32_t len;		     /* bytes in text, <= LOG_LINE_MAX */
 	char	 text[LOG_LINE_MAX]; /* finished line with its newline */
 };

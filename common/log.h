@@ -35,7 +35,7 @@ void log_setrole(const char *role);
  * after a rename is how logrotate works with us.
  */
 __attribute__((warn_unused_result)) int log_open(const char *main_path,
-    const char *xfer_path);
+    const char						    *xfer_path);
 
 /* log_close: close both files (children that must not hold them). */
 void log_close(void);

@@ -35,7 +35,7 @@ void msgw_key(struct msgw *w, const char *key);
 
 /* A received message. */
 struct msg {
-	msgpack_unpacked       u;
+	msgpack_unpacked      u;
 	const msgpack_object *map; /* the top-level map */
 };
 
@@ -50,9 +50,9 @@ __attribute__((warn_unused_result)) int msg_check(const void *p, size_t len);
  * msg_parse: msg_check, then unpack; the top object must be a map.
  * Returns 0, or -1 (m is then empty; msg_free is still safe).
  */
-__attribute__((warn_unused_result)) int msg_parse(struct msg *m,
-    const void *p, size_t len);
-void msg_free(struct msg *m);
+__attribute__((warn_unused_result)) int msg_parse(struct msg *m, const void *p,
+    size_t len);
+void					msg_free(struct msg *m);
 
 /*
  * Lookups: 0 and the value when key exists with the right type, -1 if it is

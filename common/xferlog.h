@@ -14,14 +14,14 @@
 #include <time.h>
 
 struct xfer_record {
-	time_t	    end;	/* when the transfer ended */
-	uint64_t    seconds;	/* duration, rounded up, at least 1 */
-	const char *host;	/* peer address */
-	uint64_t    bytes;	/* bytes moved */
-	const char *path;	/* path beneath the root, "/"-prefixed */
-	int	    incoming;	/* 1 put ('i'), 0 get ('o') */
-	const char *user;	/* authenticated name ("secret" for the key) */
-	int	    complete;	/* 1 'c', 0 'i' */
+	time_t	    end;      /* when the transfer ended */
+	uint64_t    seconds;  /* duration, rounded up, at least 1 */
+	const char *host;     /* peer address */
+	uint64_t    bytes;    /* bytes moved */
+	const char *path;     /* path beneath the root, "/"-prefixed */
+	int	    incoming; /* 1 put ('i'), 0 get ('o') */
+	const char *user;     /* authenticated name ("secret" for the key) */
+	int	    complete; /* 1 'c', 0 'i' */
 };
 
 /*
