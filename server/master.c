@@ -207,12 +207,14 @@ start_fail(const char *fmt, ...)
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
 	log_warnx("cannot start: %s", why);
-	daemon_fail(&m.ready_fd, why);
 	pool_shutdown();
 	pool_kill();
 	control_close();
 	pidfile_remove(m.pfh);
 	sodium_memzero(m.secret, sizeof(m.secret));
+	/* Last: `ftpd start` returns once this arrives, so nothing of this
+	 * daemon (workers, pidfile lock, control socket) may outlive it. */
+	daemon_fail(&m.ready_fd, why);
 	exit(1);
 }
 
