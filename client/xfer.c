@@ -112,12 +112,13 @@ put_stream(struct ftpc *c, int fd, const char *name, uint64_t size,
 	uint8_t			 digest[CHANNEL_HASH_BYTES];
 	struct msgw		 w;
 	struct stat		 st;
-	uint64_t		 pos = 0, skip;
+	uint64_t		 pos = 0, skip, dropped = 0;
 	size_t			 want;
 	ssize_t			 n = 0;
 	int			 r = 0, err;
 
 	crypto_generichash_init(&h, NULL, 0, sizeof(digest));
+	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	while (pos < size && r == 0) {
 		want = size - pos < CHANNEL_DATA_CHUNK ? (size_t)(size - pos)
 						       : CHANNEL_DATA_CHUNK;
@@ -128,6 +129,7 @@ put_stream(struct ftpc *c, int fd, const char *name, uint64_t size,
 		if (skip < want)
 			r = conn_send_data(c, c->iobuf + skip, want - skip);
 		pos += want;
+		dropbehind_note(fd, &dropped, pos);
 		progress_add(pg, want);
 	}
 	if (r != 0)

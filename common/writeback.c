@@ -41,6 +41,21 @@ writeback_note(struct writeback *wb, uint64_t written)
 			    SYNC_FILE_RANGE_WAIT_BEFORE |
 				SYNC_FILE_RANGE_WRITE |
 				SYNC_FILE_RANGE_WAIT_AFTER);
+			/* Clean now: recycle these pages rather than grow. */
+			(void)posix_fadvise(wb->fd, (off_t)back, (off_t)win,
+			    POSIX_FADV_DONTNEED);
 		}
+	}
+}
+
+void
+dropbehind_note(int fd, uint64_t *mark, uint64_t pos)
+{
+	const uint64_t win = WRITEBACK_WINDOW;
+
+	while (pos >= *mark + win * (WRITEBACK_LAG + 1)) {
+		(void)posix_fadvise(fd, (off_t)*mark, (off_t)win,
+		    POSIX_FADV_DONTNEED);
+		*mark += win;
 	}
 }

@@ -338,7 +338,7 @@ get_send(struct session *s, int fd, const char *path, uint64_t size,
 	crypto_generichash_state h;
 	uint8_t			 digest[CHANNEL_HASH_BYTES];
 	struct msgw		 w;
-	uint64_t		 pos = 0, want;
+	uint64_t		 pos = 0, want, dropped = 0;
 	ssize_t			 n;
 
 	crypto_generichash_init(&h, NULL, 0, sizeof(digest));
@@ -369,6 +369,7 @@ get_send(struct session *s, int fd, const char *path, uint64_t size,
 			return -1;
 		}
 		pos += (uint64_t)n;
+		dropbehind_note(fd, &dropped, pos);
 		*sent = pos > offset ? pos - offset : 0;
 		session_state(s, "get", path, *sent, size - offset, 0);
 	}
