@@ -365,7 +365,8 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	i = parse_flags(argc, argv, &c, fl, &verbose);
 	log_init(verbose, 1);
-	log_setrole("ftpc");
+	log_setprogname("ftpc");
+	log_setrole("client");
 	if (i >= argc)
 		usage_error("no command given");
 	cmd = find_cmd(argv[i], argc - i - 1, argv + i + 1);

@@ -28,7 +28,8 @@ static struct {
 	const char *role;
 	int	    fd[2]; /* LOG_MAIN, LOG_XFER; -1 when closed */
 	void (*sink)(int which, const char *line, size_t len);
-} log_state = { 0, 0, "main", { -1, -1 }, NULL };
+	const char *prog;
+} log_state = { 0, 0, "main", { -1, -1 }, NULL, "ftpd" };
 
 void
 log_init(int debug, int to_stderr)
@@ -42,6 +43,12 @@ void
 log_setrole(const char *role)
 {
 	log_state.role = role != NULL ? role : "main";
+}
+
+void
+log_setprogname(const char *prog)
+{
+	log_state.prog = prog != NULL ? prog : "ftpd";
 }
 
 void
@@ -127,8 +134,8 @@ vlog(const char *level, int errnum, const char *fmt, va_list ap)
 	int    n;
 
 	timestamp(ts, sizeof(ts));
-	n = snprintf(line, sizeof(line), "%s ftpd[%ld]: %s %s: ", ts,
-	    (long)getpid(), log_state.role, level);
+	n = snprintf(line, sizeof(line), "%s %s[%ld]: %s %s: ", ts,
+	    log_state.prog, (long)getpid(), log_state.role, level);
 	if (n < 0)
 		return;
 	pos = (size_t)n < sizeof(line) - 1 ? (size_t)n : sizeof(line) - 1;

@@ -25,6 +25,9 @@ enum log_file {
  */
 void log_init(int debug, int to_stderr);
 
+/* log_setprogname: the name before "[pid]", "ftpd" unless set ("ftpc"). */
+void log_setprogname(const char *prog);
+
 /* log_setrole: "master", "worker", "ftpc"...; the string must stay valid. */
 void log_setrole(const char *role);
 

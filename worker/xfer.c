@@ -232,13 +232,23 @@ put_receive(struct session *s, struct put *p)
 	}
 }
 
+/* The process umask (027 in a daemon), applied to uploads as mkdir(2) does. */
+static mode_t
+put_umask(void)
+{
+	mode_t u = umask(077);
+
+	(void)umask(u);
+	return u;
+}
+
 /* Mode, mtime, then fsync, rename into place, fsync the folder. */
 static int
 put_commit(struct put *p)
 {
 	struct timespec ts[2];
 
-	if (fchmod(p->tmp.fd, (mode_t)(p->mode & 0666)) == -1)
+	if (fchmod(p->tmp.fd, (mode_t)(p->mode & 0666) & ~put_umask()) == -1)
 		return -fsops_err(errno);
 	if (p->has_mtime) {
 		ts[0].tv_sec = 0;
