@@ -59,39 +59,6 @@ fsops_check_path(const char *p, size_t len, char *out, size_t outlen)
 }
 
 int
-fsops_err(int e)
-{
-	switch (e) {
-	case EXDEV: /* RESOLVE_BENEATH: the path would leave the root */
-	case ELOOP: /* RESOLVE_NO_MAGICLINKS, or too many links */
-		return ERR_BAD_PATH;
-	case ENAMETOOLONG:
-		return ERR_NAME_TOO_LONG;
-	case ENOENT:
-		return ERR_NOT_FOUND;
-	case EEXIST:
-		return ERR_EXISTS;
-	case ENOTDIR:
-		return ERR_NOT_DIR;
-	case EISDIR:
-		return ERR_IS_DIR;
-	case ENOTEMPTY:
-		return ERR_NOT_EMPTY;
-	case EACCES:
-	case EPERM:
-	case EROFS:
-		return ERR_PERMISSION;
-	case ENOSPC:
-	case EDQUOT:
-		return ERR_NO_SPACE;
-	case EFBIG:
-		return ERR_TOO_BIG;
-	default:
-		return err_from_errno(e);
-	}
-}
-
-int
 fsops_open(int rootfd, const char *path, int flags, mode_t mode)
 {
 	struct open_how how;
@@ -109,7 +76,7 @@ fsops_open(int rootfd, const char *path, int flags, mode_t mode)
 	} while (fd == -1 && (errno == EINTR || errno == EAGAIN) &&
 	    ++tries < FSOPS_RETRIES);
 	if (fd == -1)
-		return -fsops_err(errno);
+		return -err_from_errno(errno);
 	return (int)fd;
 }
 
@@ -150,7 +117,7 @@ fsops_stat(int rootfd, const char *path, struct stat *st)
 	if (fd < 0)
 		return fd;
 	if (fstat(fd, st) == -1)
-		r = -fsops_err(errno);
+		r = -err_from_errno(errno);
 	close(fd);
 	return r;
 }
@@ -178,13 +145,13 @@ fsops_open_read(int rootfd, const char *path, struct stat *st)
 	if (fd < 0)
 		return fd;
 	if (fstat(fd, st) == -1)
-		r = -fsops_err(errno);
+		r = -err_from_errno(errno);
 	else if (S_ISDIR(st->st_mode))
 		r = -ERR_IS_DIR;
 	else if (!S_ISREG(st->st_mode))
 		r = -ERR_IO;
 	else if (fcntl(fd, F_SETFL, 0) == -1)
-		r = -fsops_err(errno);
+		r = -err_from_errno(errno);
 	if (r != 0) {
 		close(fd);
 		return r;
@@ -201,7 +168,7 @@ fsops_delete(int rootfd, const char *path)
 	if ((pfd = fsops_open_parent(rootfd, path, name, sizeof(name))) < 0)
 		return pfd;
 	if (unlinkat(pfd, name, 0) == -1) /* EISDIR for a folder on Linux */
-		r = -fsops_err(errno);
+		r = -err_from_errno(errno);
 	close(pfd);
 	return r;
 }
@@ -215,7 +182,7 @@ fsops_mkdir(int rootfd, const char *path, mode_t mode)
 	if ((pfd = fsops_open_parent(rootfd, path, name, sizeof(name))) < 0)
 		return pfd;
 	if (mkdirat(pfd, name, mode & 0777) == -1)
-		r = -fsops_err(errno);
+		r = -err_from_errno(errno);
 	close(pfd);
 	return r;
 }
@@ -229,7 +196,7 @@ fsops_rmdir(int rootfd, const char *path)
 	if ((pfd = fsops_open_parent(rootfd, path, name, sizeof(name))) < 0)
 		return pfd;
 	if (unlinkat(pfd, name, AT_REMOVEDIR) == -1)
-		r = errno == EEXIST ? -ERR_NOT_EMPTY : -fsops_err(errno);
+		r = errno == EEXIST ? -ERR_NOT_EMPTY : -err_from_errno(errno);
 	close(pfd);
 	return r;
 }
@@ -243,12 +210,12 @@ rename_noreplace(int fpfd, const char *fname, int tpfd, const char *tname)
 	if (renameat2(fpfd, fname, tpfd, tname, RENAME_NOREPLACE) == 0)
 		return 0;
 	if (errno != EINVAL)
-		return -fsops_err(errno);
+		return -err_from_errno(errno);
 	/* Not atomic, but only on file systems without RENAME_NOREPLACE. */
 	if (fstatat(tpfd, tname, &st, AT_SYMLINK_NOFOLLOW) == 0)
 		return -ERR_EXISTS;
 	if (renameat(fpfd, fname, tpfd, tname) == -1)
-		return -fsops_err(errno);
+		return -err_from_errno(errno);
 	return 0;
 }
 
@@ -269,7 +236,7 @@ fsops_rename(int rootfd, const char *from, const char *to, int overwrite)
 	if (!overwrite)
 		r = rename_noreplace(fpfd, fname, tpfd, tname);
 	else if (renameat(fpfd, fname, tpfd, tname) == -1)
-		r = -fsops_err(errno);
+		r = -err_from_errno(errno);
 out:
 	close(fpfd);
 	if (tpfd >= 0)
@@ -294,7 +261,7 @@ dir_read_names(struct fsops_dir *d)
 	for (;;) {
 		errno = 0;
 		if ((de = readdir(d->dir)) == NULL)
-			return errno != 0 ? -fsops_err(errno) : 0;
+			return errno != 0 ? -err_from_errno(errno) : 0;
 		if (strcmp(de->d_name, ".") == 0 ||
 		    strcmp(de->d_name, "..") == 0)
 			continue;
@@ -321,7 +288,7 @@ fsops_dir_open(int rootfd, const char *path, struct fsops_dir *d)
 	if (fd < 0)
 		return fd;
 	if ((d->dir = fdopendir(fd)) == NULL) {
-		r = -fsops_err(errno);
+		r = -err_from_errno(errno);
 		close(fd);
 		return r;
 	}
@@ -342,7 +309,7 @@ fsops_dir_stat(const struct fsops_dir *d, size_t i, struct stat *st)
 		return -ERR_INTERNAL;
 	if (fstatat(dirfd(d->dir), d->names[i], st, AT_SYMLINK_NOFOLLOW) == 0)
 		return 0;
-	return errno == ENOENT ? 1 : -fsops_err(errno);
+	return errno == ENOENT ? 1 : -err_from_errno(errno);
 }
 
 void
@@ -400,7 +367,7 @@ fsops_tmp_create(int parentfd, struct fsops_tmp *t)
 			return 0;
 		}
 		if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
-			return -fsops_err(errno);
+			return -err_from_errno(errno);
 	}
 	for (tries = 0; tries < FSOPS_RETRIES; tries++) {
 		tmp_name(t->name, sizeof(t->name));
@@ -412,7 +379,7 @@ fsops_tmp_create(int parentfd, struct fsops_tmp *t)
 			return 0;
 		}
 		if (errno != EEXIST)
-			return -fsops_err(errno);
+			return -err_from_errno(errno);
 	}
 	return -ERR_IO;
 }
@@ -425,7 +392,7 @@ commit_named(int parentfd, struct fsops_tmp *t, const char *name, int overwrite)
 
 	if (overwrite) {
 		if (renameat(parentfd, t->name, parentfd, name) == -1)
-			return -fsops_err(errno);
+			return -err_from_errno(errno);
 	} else if ((r = rename_noreplace(parentfd, t->name, parentfd, name)) !=
 	    0)
 		return r;
@@ -451,7 +418,7 @@ commit_unnamed(int parentfd, struct fsops_tmp *t, const char *name,
 	if (!overwrite) {
 		if (linkat(AT_FDCWD, proc, parentfd, name, AT_SYMLINK_FOLLOW) ==
 		    -1)
-			return -fsops_err(errno);
+			return -err_from_errno(errno);
 		return 0;
 	}
 	for (tries = 0;; tries++) {
@@ -460,11 +427,11 @@ commit_unnamed(int parentfd, struct fsops_tmp *t, const char *name,
 			AT_SYMLINK_FOLLOW) == 0)
 			break;
 		if (errno != EEXIST || tries + 1 >= FSOPS_RETRIES)
-			return -fsops_err(errno);
+			return -err_from_errno(errno);
 	}
 	t->named = 1; /* from here fsops_tmp_discard removes the name */
 	if (renameat(parentfd, t->name, parentfd, name) == -1)
-		return -fsops_err(errno);
+		return -err_from_errno(errno);
 	t->named = 0;
 	return 0;
 }
@@ -479,7 +446,7 @@ sync_dir(int parentfd)
 	if (fd == -1)
 		return 0; /* no read access to the folder: nothing to sync with */
 	if (fsync(fd) == -1 && errno != EINVAL)
-		r = -fsops_err(errno);
+		r = -err_from_errno(errno);
 	close(fd);
 	return r;
 }
@@ -493,7 +460,7 @@ fsops_tmp_commit(int parentfd, struct fsops_tmp *t, const char *name,
 	if (t->fd < 0)
 		return -ERR_INTERNAL;
 	if (fsync(t->fd) == -1)
-		return -fsops_err(errno);
+		return -err_from_errno(errno);
 	if (t->named)
 		r = commit_named(parentfd, t, name, overwrite);
 	else

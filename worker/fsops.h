@@ -33,13 +33,6 @@ __attribute__((warn_unused_result)) int fsops_check_path(const char *p,
     size_t len, char *out, size_t outlen);
 
 /*
- * fsops_err: the ERR_* code (positive) for errno value e of a file
- * operation: EXDEV and ELOOP (openat2 refused an escape) give ERR_BAD_PATH,
- * others as err_from_errno.
- */
-int fsops_err(int e);
-
-/*
  * fsops_open: openat2(rootfd, path, flags | O_CLOEXEC, mode) with
  * RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS, retried on EINTR and EAGAIN.
  * path must have passed fsops_check_path.  Returns the descriptor or a

@@ -123,13 +123,13 @@ put_prepare(struct session *s, struct put *p)
 		if (!p->overwrite)
 			return -ERR_EXISTS;
 	} else if (errno != ENOENT)
-		return -fsops_err(errno);
+		return -err_from_errno(errno);
 	if ((r = fsops_tmp_create(p->parentfd, &p->tmp)) != 0)
 		return r;
 	/* Reserve the space now: "no space" before the data, not after. */
 	if (p->size > 0 && fallocate(p->tmp.fd, 0, 0, (off_t)p->size) == -1 &&
 	    errno != EOPNOTSUPP && errno != ENOSYS && errno != EINVAL)
-		return -fsops_err(errno);
+		return -err_from_errno(errno);
 	writeback_init(&p->wb, p->tmp.fd);
 	crypto_generichash_init(&p->h, NULL, 0, CHANNEL_HASH_BYTES);
 	return 0;
@@ -143,7 +143,7 @@ put_write(struct session *s, struct put *p, const uint8_t *body, size_t len)
 		return;
 	crypto_generichash_update(&p->h, body, len);
 	if (write_full(p->tmp.fd, body, len) == -1) {
-		p->werr = fsops_err(errno);
+		p->werr = err_from_errno(errno);
 		log_warn("session %llu: put %s: write",
 		    (unsigned long long)s->info.seq, p->path);
 		return;
@@ -249,14 +249,14 @@ put_commit(struct put *p)
 	struct timespec ts[2];
 
 	if (fchmod(p->tmp.fd, (mode_t)(p->mode & 0666) & ~put_umask()) == -1)
-		return -fsops_err(errno);
+		return -err_from_errno(errno);
 	if (p->has_mtime) {
 		ts[0].tv_sec = 0;
 		ts[0].tv_nsec = UTIME_NOW;
 		ts[1].tv_sec = (time_t)p->mtime;
 		ts[1].tv_nsec = 0;
 		if (futimens(p->tmp.fd, ts) == -1)
-			return -fsops_err(errno);
+			return -err_from_errno(errno);
 	}
 	return fsops_tmp_commit(p->parentfd, &p->tmp, p->name, p->overwrite);
 }
@@ -368,7 +368,7 @@ get_send(struct session *s, int fd, const char *path, uint64_t size,
 				log_warn("session %llu: get %s: read",
 				    (unsigned long long)s->info.seq, path);
 			return session_error(s,
-			    n == 0 ? ERR_IO : fsops_err(errno),
+			    n == 0 ? ERR_IO : err_from_errno(errno),
 			    n == 0 ? "file shrank during the transfer" : NULL);
 		}
 		crypto_generichash_update(&h, s->iobuf, (size_t)n);
