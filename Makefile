@@ -13,7 +13,7 @@ PKGS	:= libsodium $(MSGPACK_PC) inih libbsd-ctor libbsd
 
 DEBIAN_PKGS := build-essential pkg-config libbsd-dev libsodium-dev \
 	libmsgpack-dev libinih-dev libcmocka-dev python3-pytest python3-nacl \
-	python3-msgpack mandoc clang-format shellcheck
+	python3-msgpack mandoc clang-format shellcheck logrotate dpkg-dev
 
 WARN	:= -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wimplicit-fallthrough
@@ -39,10 +39,15 @@ CLIENT_OBJ	:= $(CLIENT_SRC:%.c=$(BUILD)/%.o)
 # Everything of the daemon but its main(), so unit tests can link modules.
 DAEMON_LIB_OBJ	:= $(filter-out $(BUILD)/server/main.o,$(DAEMON_OBJ))
 UNIT_BIN	:= $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+MAN_PAGES	:= $(sort $(wildcard man/*.[1-9]))
+# Every shell script: shellcheck reads the shell from each one's #! line.
+SHELL_SCRIPTS	:= etc/init.d/ftpd etc/default/ftpd \
+	$(sort $(wildcard pkg/deb/postinst pkg/deb/prerm pkg/deb/postrm \
+	tests/*.sh tests/bench/*.sh)) .ci/run
 SRC_ALL		:= $(COMMON_SRC) $(DAEMON_SRC) $(CLIENT_SRC) $(UNIT_SRC) $(FUZZ_SRC) \
 	$(wildcard common/*.h daemonize/*.h server/*.h worker/*.h client/*.h tests/unit/*.h)
 
-.PHONY: all deps check unit e2e lint format asan bench demo clean install uninstall fuzz
+.PHONY: all deps check unit e2e lint format asan bench demo clean install install-files uninstall fuzz deb
 
 all: ftpd ftpc
 
@@ -93,15 +98,18 @@ check: deps
 e2e: all
 	/usr/bin/python3 -m pytest -q tests/e2e
 
+# Every check runs, so one failure does not hide the others.
 lint:
-	@bad=$$(grep -nE '\b(strcpy|strcat|sprintf|vsprintf|strncpy|atoi|atol|gets)[[:space:]]*\(' $(SRC_ALL) || true); \
-	if [ -n "$$bad" ]; then echo "banned functions (see STYLE.md):"; echo "$$bad"; exit 1; fi
-	@bad=""; for f in $(SRC_ALL); do \
+	@fail=0; \
+	bad=$$(grep -nE '\b(strcpy|strcat|sprintf|vsprintf|strncpy|atoi|atol|gets)[[:space:]]*\(' $(SRC_ALL) || true); \
+	if [ -n "$$bad" ]; then echo "banned functions (see STYLE.md):"; echo "$$bad"; fail=1; fi; \
+	bad=""; for f in $(SRC_ALL); do \
 		clang-format --dry-run $$f 2>&1 | grep -q warning && bad="$$bad $$f"; \
-	done; if [ -n "$$bad" ]; then echo "not formatted (run make format):$$bad"; exit 1; fi
-	@if [ -d man ] && ls man/*.[0-9] >/dev/null 2>&1; then mandoc -Tlint -Wwarning man/*.[0-9]; fi
-	@shellcheck tests/*.sh tests/bench/*.sh .ci/run 2>/dev/null || shellcheck tests/*.sh .ci/run
-	@echo "lint: ok"
+	done; if [ -n "$$bad" ]; then echo "not formatted (run make format):$$bad"; fail=1; fi; \
+	mandoc -Tlint -Wwarning $(MAN_PAGES) || fail=1; \
+	shellcheck $(SHELL_SCRIPTS) || fail=1; \
+	if [ "$$fail" -ne 0 ]; then echo "lint: failed"; exit 1; fi; \
+	echo "lint: ok"
 
 format:
 	clang-format -i $(SRC_ALL)
@@ -138,7 +146,12 @@ INSTALLED_FILES := $(SBINDIR)/ftpd $(BINDIR)/ftpc $(MANDIR)/man8/ftpd.8 \
 	$(SYSCONFDIR)/init.d/ftpd $(UNITDIR)/ftpd.service \
 	$(SYSCONFDIR)/logrotate.d/ftpd
 
+# install builds what is missing; install-files only copies (make deb and
+# the tests use it on binaries already built, without rebuilding them).
 install: all
+	@$(MAKE) --no-print-directory install-files
+
+install-files:
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
 		$(DESTDIR)$(SYSCONFDIR)/ftpd $(DESTDIR)$(SYSCONFDIR)/init.d \
@@ -154,10 +167,15 @@ install: all
 	sed 's|/usr/sbin/ftpd|$(SBINDIR)/ftpd|g' etc/ftpd.service > $(DESTDIR)$(UNITDIR)/ftpd.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/ftpd.service
 	install -m 0644 etc/logrotate.d/ftpd $(DESTDIR)$(SYSCONFDIR)/logrotate.d/ftpd
-	[ -e $(DESTDIR)$(SYSCONFDIR)/ftpd/ftpd.conf ] || \
-		install -m 0644 etc/ftpd.conf $(DESTDIR)$(SYSCONFDIR)/ftpd/ftpd.conf
-	[ -e $(DESTDIR)$(SYSCONFDIR)/default/ftpd ] || \
-		install -m 0644 etc/default/ftpd $(DESTDIR)$(SYSCONFDIR)/default/ftpd
+	@for f in ftpd.conf:ftpd/ftpd.conf default/ftpd:default/ftpd; do \
+		src=etc/$${f%%:*} dst=$(DESTDIR)$(SYSCONFDIR)/$${f#*:}; \
+		if [ -e "$$dst" ]; then \
+			echo "keeping $$dst"; \
+		else \
+			echo "install -m 0644 $$src $$dst"; \
+			install -m 0644 "$$src" "$$dst" || exit 1; \
+		fi; \
+	done
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED_FILES))
@@ -165,7 +183,43 @@ uninstall:
 		rm -f $(DESTDIR)$(SYSCONFDIR)/ftpd/ftpd.conf || true
 	cmp -s etc/default/ftpd $(DESTDIR)$(SYSCONFDIR)/default/ftpd && \
 		rm -f $(DESTDIR)$(SYSCONFDIR)/default/ftpd || true
-	-rmdir $(DESTDIR)$(SYSCONFDIR)/ftpd 2>/dev/null
+	rmdir $(DESTDIR)$(SYSCONFDIR)/ftpd 2>/dev/null || true
+
+# A Debian package built with Debian's own tools (dpkg-deb, dpkg-shlibdeps
+# for the library dependencies), no debian/rules needed: the staged tree is
+# build/deb/debian/ftpd, where dpkg-shlibdeps expects it.  Binaries go to
+# /usr/sbin and /usr/bin (PREFIX=/usr), stripped; man pages gzipped.  The
+# maintainer scripts and conffiles are in pkg/deb/.
+VERSION		:= $(shell sed -n 's/^\#define FTPC_VERSION[[:space:]]*"\(.*\)"/\1/p' client/main.c)
+DEB_ARCH	:= $(shell dpkg --print-architecture 2>/dev/null)
+DEB_MAINTAINER	?= ftpd maintainers <root@localhost>
+DEB_DIR		:= $(BUILD)/deb
+DEB_ROOT	:= $(DEB_DIR)/debian/ftpd
+DEB_FILE	:= $(DEB_DIR)/ftpd_$(VERSION)_$(DEB_ARCH).deb
+
+deb: all
+	@[ -n "$(VERSION)" ] && [ -n "$(DEB_ARCH)" ] || \
+		{ echo "make deb: no version in client/main.c or no dpkg"; exit 1; }
+	rm -rf $(DEB_DIR)/debian $(DEB_FILE)
+	$(MAKE) --no-print-directory install-files DESTDIR=$(abspath $(DEB_ROOT)) PREFIX=/usr
+	strip --remove-section=.comment --remove-section=.note --strip-unneeded \
+		$(DEB_ROOT)/usr/sbin/ftpd $(DEB_ROOT)/usr/bin/ftpc
+	gzip -9n $(DEB_ROOT)/usr/share/man/man*/*
+	install -d $(DEB_ROOT)/usr/share/doc/ftpd $(DEB_ROOT)/DEBIAN
+	install -m 0644 README.md doc/PROTOCOL.md doc/SECURITY.md $(DEB_ROOT)/usr/share/doc/ftpd/
+	install -m 0644 pkg/deb/conffiles $(DEB_ROOT)/DEBIAN/conffiles
+	install -m 0755 pkg/deb/postinst pkg/deb/prerm pkg/deb/postrm $(DEB_ROOT)/DEBIAN/
+	cd $(DEB_ROOT) && find usr lib -type f | LC_ALL=C sort | xargs md5sum > DEBIAN/md5sums
+	printf 'Source: ftpd\n\nPackage: ftpd\nArchitecture: any\n' > $(DEB_DIR)/debian/control
+	shlibs=$$(cd $(DEB_DIR) && dpkg-shlibdeps -O debian/ftpd/usr/sbin/ftpd \
+		debian/ftpd/usr/bin/ftpc | sed -n 's/^shlibs:Depends=//p') && \
+	size=$$(du -sk --exclude=DEBIAN $(DEB_ROOT) | cut -f1) && \
+	[ -n "$$shlibs" ] && \
+	sed -e 's|@VERSION@|$(VERSION)|' -e 's|@ARCH@|$(DEB_ARCH)|' \
+		-e 's|@MAINTAINER@|$(DEB_MAINTAINER)|' -e "s|@SIZE@|$$size|" \
+		-e "s|@SHLIBS@|$$shlibs|" pkg/deb/control.in > $(DEB_ROOT)/DEBIAN/control
+	chmod 0644 $(DEB_ROOT)/DEBIAN/control $(DEB_ROOT)/DEBIAN/md5sums
+	dpkg-deb --root-owner-group -Zxz --build $(DEB_ROOT) $(DEB_FILE)
 
 clean:
 	rm -rf build build-asan build-fuzz ftpd ftpc
