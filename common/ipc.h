@@ -12,19 +12,19 @@
 #include "common/log.h"
 
 enum ipc_type {
-	IPC_SESSION  = 1, /* master -> worker, with the client socket */
-	IPC_BUSY     = 2, /* worker -> master: session started */
-	IPC_IDLE     = 3, /* worker -> master: session over, figures */
-	IPC_LOG	     = 4, /* worker -> master: one finished log line */
-	IPC_STATE    = 5, /* worker -> master: current operation */
-	IPC_SHUTDOWN = 6  /* master -> worker: finish the session, then exit */
+	IPC_SESSION = 1, /* master -> worker, with the client socket */
+	IPC_BUSY = 2,	 /* worker -> master: session started */
+	IPC_IDLE = 3,	 /* worker -> master: session over, figures */
+	IPC_LOG = 4,	 /* worker -> master: one finished log line */
+	IPC_STATE = 5,	 /* worker -> master: current operation */
+	IPC_SHUTDOWN = 6 /* master -> worker: finish the session, then exit */
 };
 
 struct ipc_session {
-	uint64_t seq;		/* connection number since the master started */
-	char	 peer[64];	/* "127.0.0.1" or "::1" */
+	uint64_t seq;	   /* connection number since the master started */
+	char	 peer[64]; /* "127.0.0.1" or "::1" */
 	uint16_t peer_port;
-	int64_t	 accept_ms;	/* CLOCK_REALTIME of accept, milliseconds */
+	int64_t	 accept_ms; /* CLOCK_REALTIME of accept, milliseconds */
 };
 
 struct ipc_idle {
@@ -35,16 +35,23 @@ struct ipc_idle {
 };
 
 struct ipc_log {
-	int32_t which;		     /* LOG_MAIN or LOG_XFER */
+	int32_t	 which;		     /* LOG_MAIN or LOG_XFER */
 	uint32_t len;		     /* bytes in text, <= LOG_LINE_MAX */
 	char	 text[LOG_LINE_MAX]; /* finished line with its newline */
 };
 
+/*
+ * The worker's current state, sent when it changes and during transfers.
+ * The strings are NUL-terminated by the worker; the master terminates them
+ * again before use (a worker is not trusted).
+ */
 struct ipc_state {
-	char	 op[16];    /* "put", "get", "list", "" */
-	char	 path[256]; /* truncated path */
-	uint64_t done;	    /* bytes moved in this operation */
-	uint64_t total;	    /* expected bytes, 0 if unknown */
+	char	 op[16];      /* "put", "get", "list", "" */
+	char	 path[256];   /* truncated path, control bytes as '?' */
+	char	 user[32];    /* authenticated name ("secret"), "" before */
+	uint64_t done;	      /* bytes moved in this operation */
+	uint64_t total;	      /* expected bytes, 0 if unknown */
+	int64_t	 op_start_ms; /* CLOCK_REALTIME ms the op began, 0: none */
 };
 
 struct ipc_msg {
