@@ -23,6 +23,7 @@
 #include "server/status.h"
 
 #define VIS_FLAGS (VIS_WHITE | VIS_CSTYLE)
+#define HUMAN_LEN 5 /* "1.2M" and its NUL */
 #define ROW_FMT	  "%-7ld %3u %-7s %-21s %-7s %-5s %-13s %-9s %-25s %s\n"
 #define HEAD_FMT  "%-7s %3s %-7s %-21s %-7s %-5s %-13s %-9s %-25s %s\n"
 
@@ -76,12 +77,15 @@ rate(const struct pool_row *r, int64_t now_ms)
 	    r->st.done % (uint64_t)ms * 1000 / (uint64_t)ms;
 }
 
-/* "12M" for n bytes (humanize_number(3), powers of 1024). */
+/*
+ * "1.2M" for n bytes: humanize_number(3) with the 5 bytes ls -h uses, so
+ * that it scales (powers of 1024); size must be >= HUMAN_LEN.
+ */
 static void
 human(char *buf, size_t size, uint64_t n)
 {
-	if (n > INT64_MAX ||
-	    humanize_number(buf, size, (int64_t)n, "", HN_AUTOSCALE,
+	if (size < HUMAN_LEN || n > INT64_MAX ||
+	    humanize_number(buf, HUMAN_LEN, (int64_t)n, "", HN_AUTOSCALE,
 		HN_B | HN_NOSPACE | HN_DECIMAL) == -1)
 		snprintf(buf, size, "%llu", (unsigned long long)n);
 }
