@@ -40,11 +40,18 @@ struct ipc_log {
 	char	 text[LOG_LINE_MAX]; /* finished line with its newline */
 };
 
+/*
+ * The worker's current state, sent when it changes and during transfers.
+ * The strings are NUL-terminated by the worker; the master terminates them
+ * again before use (a worker is not trusted).
+ */
 struct ipc_state {
-	char	 op[16];    /* "put", "get", "list", "" */
-	char	 path[256]; /* truncated path */
-	uint64_t done;	    /* bytes moved in this operation */
-	uint64_t total;	    /* expected bytes, 0 if unknown */
+	char	 op[16];      /* "put", "get", "list", "" */
+	char	 path[256];   /* truncated path, control bytes as '?' */
+	char	 user[32];    /* authenticated name ("secret"), "" before */
+	uint64_t done;	      /* bytes moved in this operation */
+	uint64_t total;	      /* expected bytes, 0 if unknown */
+	int64_t	 op_start_ms; /* CLOCK_REALTIME ms the op began, 0: none */
 };
 
 struct ipc_msg {

@@ -1,10 +1,11 @@
 /*
  * control.c: the control socket beside the pidfile (ftpd.sock, mode 0600)
  * and its client.  The master accepts a few clients at once, reads one
- * request line ("status") without blocking, writes the answer built by
- * master_status and closes; each client has a deadline.  `ftpd status`
- * is the client.  The server side must not block, must not change any
- * state on a request, and answers only its owner (file mode 0600).
+ * request line without blocking, writes the answer and closes; each client
+ * has a deadline.  The requests (control.h) are "status", "status json",
+ * "reload" and "reopen"; `ftpd status`, `ftpd reload` and `ftpd reopen`
+ * are the clients.  The server side must not block, and answers only its
+ * owner: file mode 0600 and the peer's credentials (SO_PEERCRED).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -183,6 +184,27 @@ control_pollfds(struct pollfd *pfd, size_t room)
 	return n;
 }
 
+/*
+ * SECURITY: reload and reopen change the daemon: besides the 0600 mode,
+ * only root and the master's own user may talk to it (SO_PEERCRED).
+ */
+static int
+peer_trusted(int fd)
+{
+	struct ucred cr;
+	socklen_t    len = sizeof(cr);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) == -1) {
+		log_warn("control socket: SO_PEERCRED");
+		return 0;
+	}
+	if (cr.uid == 0 || cr.uid == geteuid())
+		return 1;
+	log_warnx("control socket: uid %ld refused (pid %ld)", (long)cr.uid,
+	    (long)cr.pid);
+	return 0;
+}
+
 static void
 accept_client(void)
 {
@@ -192,6 +214,10 @@ accept_client(void)
 	fd = accept4(ctl.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd == -1)
 		return;
+	if (!peer_trusted(fd)) {
+		close(fd);
+		return;
+	}
 	if (ctl.nc >= CTL_CLIENTS_MAX) {
 		close(fd); /* a local, owner-only socket: no word needed */
 		return;
@@ -202,7 +228,42 @@ accept_client(void)
 	c->deadline = master_now() + CTL_TIMEOUT_MS;
 }
 
-/* The request is complete: build the answer. */
+/* "error REASON" with control bytes of reason as '?': one line. */
+static void
+reply_error(FILE *fp, const char *reason)
+{
+	const char *p;
+
+	fputs("error ", fp);
+	for (p = reason; *p != '\0'; p++)
+		putc((unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p, fp);
+	putc('\n', fp);
+}
+
+static void
+do_reload(FILE *fp)
+{
+	char	 err[1024];
+	uint32_t gen;
+
+	if (master_reload("control socket", &gen, err, sizeof(err)) == -1)
+		reply_error(fp, err);
+	else
+		fprintf(fp, "ok generation %u\n", gen);
+}
+
+static void
+do_reopen(FILE *fp)
+{
+	char err[1024];
+
+	if (master_reopen("control socket", err, sizeof(err)) == -1)
+		reply_error(fp, err);
+	else
+		fputs("ok\n", fp);
+}
+
+/* The request is complete: act on it and build the answer. */
 static void
 answer(struct ctl_client *c)
 {
@@ -213,9 +274,17 @@ answer(struct ctl_client *c)
 		return;
 	}
 	if (strcmp(c->in, "status") == 0)
-		master_status(fp);
+		master_status(fp, 0);
+	else if (strcmp(c->in, "status json") == 0)
+		master_status(fp, 1);
+	else if (strcmp(c->in, "reload") == 0)
+		do_reload(fp);
+	else if (strcmp(c->in, "reopen") == 0)
+		do_reopen(fp);
 	else
-		fprintf(fp, "error: unknown request (try \"status\")\n");
+		reply_error(fp,
+		    "unknown request (status, status json, "
+		    "reload, reopen)");
 	if (fclose(fp) != 0 || c->out == NULL)
 		client_close(c);
 }

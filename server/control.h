@@ -1,8 +1,18 @@
 /*
  * control.h: the control socket, a Unix stream socket beside the pidfile
- * (ftpd.pid -> ftpd.sock, mode 0600), through which `ftpd status` asks the
- * master for its state: the client sends "status\n" and reads text until
- * end of file.  The master side is read-only: no command changes anything.
+ * (ftpd.pid -> ftpd.sock, mode 0600, root and the master's user only),
+ * through which `ftpd status`, `ftpd reload` and `ftpd reopen` talk to the
+ * master.  Protocol: the client sends one request line (at most 63 bytes
+ * with its "\n"), the master answers and closes; the client reads until
+ * end of file.  Requests and answers:
+ *   "status"       text: see status_text (status.h)
+ *   "status json"  one JSON object and "\n": see status_json
+ *   "reload"       "ok generation N\n" once the config is re-read and in
+ *                  force, or "error REASON\n" (the old config kept)
+ *   "reopen"       "ok\n" once the log files are reopened, or
+ *                  "error REASON\n"
+ *   anything else  "error unknown request ...\n"
+ * A REASON is one line: control bytes are sent as '?'.
  */
 #ifndef FTPD_CONTROL_H
 #define FTPD_CONTROL_H

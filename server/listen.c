@@ -478,13 +478,10 @@ listen_refuse_all(const char *msg)
 	}
 }
 
-void
-listen_status(FILE *fp)
+const char *
+listen_shown(int i)
 {
-	int i;
-
-	for (i = 0; i < ls.nl; i++)
-		fprintf(fp, "listen %s\n", ls.l[i].shown);
+	return i >= 0 && i < ls.nl ? ls.l[i].shown : NULL;
 }
 
 void

@@ -53,8 +53,11 @@ void   listen_events(const struct pollfd *pfd, size_t n);
  */
 int64_t listen_dispatch(int64_t now);
 
-/* listen_status: one "listen ADDR" line per socket. */
-void listen_status(FILE *fp);
+/*
+ * listen_shown: socket i's numeric address ("127.0.0.1:2121",
+ * "[::1]:2121"), or NULL past the last (none once stopping).
+ */
+const char *listen_shown(int i);
 
 /* listen_names: "127.0.0.1:2121, [::1]:2121" into buf (size bytes). */
 void listen_names(char *buf, size_t size);

@@ -1,6 +1,9 @@
 /*
  * main.c: ftpd's command line (doc: ftpd(8)): start, stop, restart,
- * status, keygen, -f (foreground) and -t (check the config).  It is the one
+ * status [--json], reload, reopen, keygen, -f (foreground) and -t (check
+ * the config); the commands for a running daemon are in command.c, and
+ * every command reads the config first, so that a reload of a broken file
+ * is refused here, before the daemon hears of it.  It is the one
  * place that includes worker/worker.h: it hands worker_main to the master
  * as a callback, so server/ and worker/ never include each other.  The
  * commands print user-facing messages on stdout/stderr; once the master
@@ -25,28 +28,21 @@
 #include "common/keyfile.h"
 #include "common/log.h"
 #include "daemonize/daemonize.h"
-#include "server/control.h"
+#include "server/command.h"
 #include "server/master.h"
 #include "worker/worker.h"
 
-#define EXIT_USAGE	  2
-#define STOP_POLL_MS	  50
-#define STOP_GRACE_S	  10 /* beyond shutdown_timeout */
-#define STATUS_TIMEOUT_MS 5000
-#define PIDFILE_MODE	  0644
-
-/* LSB status codes (LSB 3.1, Init Script Actions). */
-#define LSB_RUNNING 0
-#define LSB_DEAD    1
-#define LSB_STOPPED 3
-#define LSB_UNKNOWN 4
+#define EXIT_USAGE   2
+#define PIDFILE_MODE 0644
 
 static struct config cfg; /* large: not on the stack */
 
 static void __attribute__((noreturn)) usage(int code)
 {
 	fprintf(code == 0 ? stdout : stderr,
-	    "usage: ftpd [-d dir] [-c file] [-v] start|stop|restart|status\n"
+	    "usage: ftpd [-d dir] [-c file] [-v] start|stop|restart\n"
+	    "       ftpd [-d dir] [-c file] status [--json]\n"
+	    "       ftpd [-d dir] [-c file] reload|reopen\n"
 	    "       ftpd [-d dir] [-c file] [-v] -f\n"
 	    "       ftpd [-d dir] [-c file] -t\n"
 	    "       ftpd [-d dir] [-c file] keygen [file]\n");
@@ -66,15 +62,6 @@ run_worker(const struct config *c, const uint8_t *secret, int ipc_fd,
 	p.ipc_fd = ipc_fd;
 	p.generation = generation;
 	worker_main(&p);
-}
-
-static void
-sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
-
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
 }
 
 static int
@@ -155,104 +142,6 @@ cmd_start(const struct master_opts *o)
 	master_run(o, &cfg, secret, pfh, ready, &worker);
 }
 
-/* The running daemon's pid from a locked pidfile, waiting for a new one. */
-static pid_t
-locked_pid(pid_t pid)
-{
-	int i;
-
-	for (i = 0; pid <= 0 && i < 40; i++) {
-		sleep_ms(STOP_POLL_MS);
-		if (daemon_check(cfg.pidfile, &pid) != DAEMON_RUNNING)
-			return 0;
-	}
-	return pid;
-}
-
-/* Returns 0 stopped, 1 not running, 2 failure. */
-static int
-stop_daemon(int quiet)
-{
-	struct pidfh *pfh;
-	pid_t	      pid = -1;
-	char	      sock[PATH_MAX];
-	long	      waited = 0, limit;
-
-	if ((pfh = pidfile_open(cfg.pidfile, PIDFILE_MODE, &pid)) != NULL ||
-	    errno == ENOENT) {
-		/* Nobody holds the lock: any file left is stale. */
-		pidfile_remove(pfh);
-		if (pfh != NULL &&
-		    control_path(cfg.pidfile, sock, sizeof(sock)) == 0)
-			(void)unlink(sock);
-		if (!quiet)
-			fprintf(stderr, "ftpd: not running\n");
-		return 1;
-	}
-	if (errno != EEXIST && errno != EINVAL) {
-		fprintf(stderr, "ftpd: cannot open pidfile %s: %s\n",
-		    cfg.pidfile, strerror(errno));
-		return 2;
-	}
-	if ((pid = locked_pid(pid)) <= 0) {
-		fprintf(stderr, "ftpd: %s holds no pid\n", cfg.pidfile);
-		return 2;
-	}
-	if (kill(pid, SIGTERM) == -1 && errno != ESRCH) {
-		fprintf(stderr, "ftpd: cannot signal pid %ld: %s\n", (long)pid,
-		    strerror(errno));
-		return 2;
-	}
-	limit = ((long)cfg.shutdown_timeout + STOP_GRACE_S) * 1000;
-	while (daemon_alive(pid)) {
-		if (waited >= limit) {
-			fprintf(stderr,
-			    "ftpd: pid %ld still running after %ld "
-			    "s\n",
-			    (long)pid, limit / 1000);
-			return 2;
-		}
-		sleep_ms(STOP_POLL_MS);
-		waited += STOP_POLL_MS;
-	}
-	return 0;
-}
-
-static int
-cmd_status(void)
-{
-	char  sock[PATH_MAX], err[PATH_MAX + 128];
-	pid_t pid;
-	int   st;
-
-	st = daemon_check(cfg.pidfile, &pid);
-	if (st == -1) {
-		fprintf(stderr, "ftpd: cannot read pidfile %s: %s\n",
-		    cfg.pidfile, strerror(errno));
-		return LSB_UNKNOWN;
-	}
-	if (st == DAEMON_NONE) {
-		printf("ftpd is not running\n");
-		return LSB_STOPPED;
-	}
-	if (st == DAEMON_STALE) {
-		printf("ftpd is not running, but %s remains (pid %ld)\n",
-		    cfg.pidfile, (long)pid);
-		return LSB_DEAD;
-	}
-	if (pid <= 0 && (pid = locked_pid(pid)) <= 0) {
-		printf("ftpd is not running\n"); /* it was starting, then not */
-		return LSB_STOPPED;
-	}
-	printf("ftpd is running (pid %ld)\n", (long)pid);
-	fflush(stdout);
-	if (control_path(cfg.pidfile, sock, sizeof(sock)) == -1 ||
-	    control_query(sock, "status\n", stdout, STATUS_TIMEOUT_MS, err,
-		sizeof(err)) == -1)
-		fprintf(stderr, "ftpd: %s\n", err);
-	return LSB_RUNNING;
-}
-
 /* -d DIR as an absolute path: the daemon works from "/". */
 static const char *
 absolute_dir(const char *dir, char *buf, size_t size)
@@ -269,20 +158,22 @@ absolute_dir(const char *dir, char *buf, size_t size)
 }
 
 static int
-run(const struct master_opts *o, const char *cmd, const char *arg)
+run(const struct master_opts *o, const char *cmd, const char *arg, int json)
 {
-	int r;
-
 	if (cmd == NULL || strcmp(cmd, "start") == 0)
 		return cmd_start(o);
 	if (strcmp(cmd, "keygen") == 0)
 		return cmd_keygen(arg);
 	if (strcmp(cmd, "status") == 0)
-		return cmd_status();
+		return command_status(&cfg, json);
+	if (strcmp(cmd, "reload") == 0)
+		return command_reload(&cfg); /* cfg checked like -t: main */
+	if (strcmp(cmd, "reopen") == 0)
+		return command_reopen(&cfg);
 	if (strcmp(cmd, "stop") == 0)
-		return stop_daemon(0) == 0 ? 0 : 1;
+		return command_stop(&cfg, 0) == 0 ? 0 : 1;
 	/* restart */
-	if ((r = stop_daemon(1)) == 2)
+	if (command_stop(&cfg, 1) == 2)
 		return 1;
 	return cmd_start(o);
 }
@@ -290,19 +181,26 @@ run(const struct master_opts *o, const char *cmd, const char *arg)
 static int
 is_command(const char *cmd)
 {
-	return strcmp(cmd, "start") == 0 || strcmp(cmd, "stop") == 0 ||
-	    strcmp(cmd, "restart") == 0 || strcmp(cmd, "status") == 0 ||
-	    strcmp(cmd, "keygen") == 0;
+	static const char *const cmds[] = { "start", "stop", "restart",
+		"status", "reload", "reopen", "keygen" };
+	size_t			 i;
+
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (strcmp(cmd, cmds[i]) == 0)
+			return 1;
+	return 0;
 }
 
-/* The BRIEF's forms: a command, -f (optionally "start"), -t alone. */
+/* The forms of ftpd(8): a command, -f (optionally "start"), -t alone. */
 static int
 args_ok(const struct master_opts *o, int check, const char *cmd,
-    const char *arg, int nargs)
+    const char *arg, int nargs, int json)
 {
 	if (nargs > 2 || (cmd != NULL && !is_command(cmd)))
 		return 0;
 	if (arg != NULL && strcmp(cmd, "keygen") != 0)
+		return 0;
+	if (json && (cmd == NULL || strcmp(cmd, "status") != 0))
 		return 0;
 	if (check)
 		return cmd == NULL && !o->foreground;
@@ -311,17 +209,56 @@ args_ok(const struct master_opts *o, int check, const char *cmd,
 	return cmd != NULL;
 }
 
+/*
+ * The config file does not load (err: "FILE:LINE: reason").  status, stop
+ * and reopen go on with the defaults' pidfile, so that a daemon still
+ * running on its old config can be seen and stopped; the rest stop here
+ * (restart too: it must not stop a daemon it cannot start again).
+ * Returns 0 to go on, -1 to exit 1.
+ */
+static int
+bad_config(int check, const char *cmd, const char *err)
+{
+	if (check) {
+		fprintf(stderr, "%s\n", err); /* -t: bare, as ftpd(8) says */
+		return -1;
+	}
+	if (cmd != NULL &&
+	    (strcmp(cmd, "status") == 0 || strcmp(cmd, "stop") == 0 ||
+		strcmp(cmd, "reopen") == 0)) {
+		fprintf(stderr, "ftpd: %s (using the default pidfile %s)\n",
+		    err, cfg.pidfile);
+		return 0;
+	}
+	fprintf(stderr, "ftpd: %s%s\n", err,
+	    cmd != NULL && strcmp(cmd, "reload") == 0
+		? " (not reloaded: the daemon keeps its configuration)"
+		: "");
+	return -1;
+}
+
+/* "status --json" (getopt_long permutes it in front of "status"). */
+static const struct option longopts[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
 int
 main(int argc, char *argv[])
 {
 	struct master_opts o;
 	char		   base[PATH_MAX], err[1024];
 	const char	  *cmd = NULL, *arg = NULL;
-	int		   ch, check = 0;
+	int		   ch, check = 0, json = 0;
 
 	memset(&o, 0, sizeof(o));
-	while ((ch = getopt(argc, argv, "c:d:fhtv")) != -1) {
+	while (
+	    (ch = getopt_long(argc, argv, "c:d:fhtv", longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'j':
+			json = 1;
+			break;
 		case 'c':
 			o.conf = optarg;
 			break;
@@ -349,14 +286,12 @@ main(int argc, char *argv[])
 		cmd = argv[0];
 	if (argc > 1)
 		arg = argv[1];
-	if (!args_ok(&o, check, cmd, arg, argc))
+	if (!args_ok(&o, check, cmd, arg, argc, json))
 		usage(EXIT_USAGE);
-	if (master_load(&o, &cfg, err, sizeof(err)) == -1) {
-		/* -t prints the bare "FILE:LINE: reason" (ftpd(8)). */
-		fprintf(stderr, "%s%s\n", check ? "" : "ftpd: ", err);
+	if (master_load(&o, &cfg, err, sizeof(err)) == -1 &&
+	    bad_config(check, cmd, err) == -1)
 		return 1;
-	}
 	if (check)
 		return cmd_check(&o);
-	return run(&o, cmd, arg);
+	return run(&o, cmd, arg, json);
 }

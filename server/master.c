@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,7 +17,6 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -32,10 +30,10 @@
 #include "server/listen.h"
 #include "server/master.h"
 #include "server/pool.h"
+#include "server/status.h"
 
 #define PFD_MAX	    (1 + 16 + 64 + 1 + 8 + POOL_MAX + 16)
 #define POLL_MAX_MS 60000
-#define DIR_MODE    0750
 
 struct sigflags {
 	int term, hup, usr1, chld;
@@ -53,7 +51,8 @@ static struct {
 	uint32_t	   generation;
 	int		   stopping;
 	int64_t		   stop_deadline;
-	int64_t		   started;
+	int64_t		   started;	 /* master_now() */
+	int64_t		   started_wall; /* master_wall_ms() */
 	char		   ctl_path[PATH_MAX];
 	struct pollfd	   pfd[PFD_MAX];
 } m = { .ready_fd = -1, .sigfd = -1 };
@@ -74,126 +73,6 @@ master_wall_ms(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-int
-master_load(const struct master_opts *o, struct config *cfg, char *err,
-    size_t errlen)
-{
-	char file[PATH_MAX];
-
-	if (config_defaults(cfg, o->base) == -1) {
-		snprintf(err, errlen, "default paths do not fit in PATH_MAX");
-		return -1;
-	}
-	if (o->conf != NULL)
-		return config_load(cfg, o->conf, err, errlen);
-	if (config_default_file(o->base, file, sizeof(file)) == -1) {
-		snprintf(err, errlen, "default config path too long");
-		return -1;
-	}
-	if (access(file, F_OK) == -1 && errno == ENOENT)
-		return 0; /* no file: the defaults stand */
-	return config_load(cfg, file, err, errlen);
-}
-
-/* mkdir -p path with DIR_MODE; returns 1 if the last one was created. */
-static int
-make_dirs(const char *path)
-{
-	char   p[PATH_MAX];
-	size_t i;
-	int    created = 0;
-
-	if (strlcpy(p, path, sizeof(p)) >= sizeof(p)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	for (i = 1; p[i - 1] != '\0'; i++) {
-		if (p[i] != '/' && p[i] != '\0')
-			continue;
-		p[i] = '\0';
-		created = mkdir(p, DIR_MODE) == 0;
-		if (!created && errno != EEXIST)
-			return -1;
-		p[i] = path[i];
-	}
-	return created;
-}
-
-int
-master_make_parent(const char *file)
-{
-	char  dir[PATH_MAX];
-	char *slash;
-
-	if (strlcpy(dir, file, sizeof(dir)) >= sizeof(dir))
-		return -1;
-	if ((slash = strrchr(dir, '/')) == NULL || slash == dir)
-		return 0;
-	*slash = '\0';
-	return make_dirs(dir) == -1 ? -1 : 0;
-}
-
-static int
-prepare_dirs(const struct config *cfg, const struct passwd *pw, char *err,
-    size_t errlen)
-{
-	const char *files[] = { cfg->log_file, cfg->xferlog, cfg->pidfile };
-	size_t	    i;
-	int	    r;
-
-	if ((r = make_dirs(cfg->root)) == -1) {
-		snprintf(err, errlen, "cannot create %s: %s", cfg->root,
-		    strerror(errno));
-		return -1;
-	}
-	/* SECURITY: a root we just made belongs to the workers' user. */
-	if (r == 1 && pw != NULL &&
-	    chown(cfg->root, pw->pw_uid, pw->pw_gid) == -1) {
-		snprintf(err, errlen, "cannot chown %s: %s", cfg->root,
-		    strerror(errno));
-		return -1;
-	}
-	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
-		if (master_make_parent(files[i]) == -1) {
-			snprintf(err, errlen,
-			    "cannot create the folder of %s: %s", files[i],
-			    strerror(errno));
-			return -1;
-		}
-	return 0;
-}
-
-int
-master_prepare(const struct config *cfg, uint8_t secret[KEYFILE_BYTES],
-    char *err, size_t errlen)
-{
-	struct passwd *pw = NULL;
-	struct stat    st;
-	char	       why[256];
-
-	if (geteuid() == 0 && (pw = getpwnam(cfg->user)) == NULL) {
-		snprintf(err, errlen,
-		    "no user '%s' (config key 'user'): "
-		    "workers cannot drop root",
-		    cfg->user);
-		return -1;
-	}
-	if (stat(cfg->key_file, &st) == -1 && errno == ENOENT) {
-		snprintf(err, errlen, "no key file at %s: run 'ftpd keygen'",
-		    cfg->key_file);
-		return -1;
-	}
-	if (keyfile_read(cfg->key_file, secret, why, sizeof(why)) == -1) {
-		snprintf(err, errlen, "%s", why);
-		return -1;
-	}
-	if (prepare_dirs(cfg, pw, err, errlen) == -1) {
-		sodium_memzero(secret, KEYFILE_BYTES);
-		return -1;
-	}
-	return 0;
 }
 
 /* Start-up failed: say why (log and readiness pipe), undo, exit 1. */
@@ -254,25 +133,33 @@ master_child_cleanup(void)
 }
 
 void
-master_status(FILE *fp)
+master_status(FILE *fp, int json)
 {
-	fprintf(fp, "pid %ld\n", (long)getpid());
-	fprintf(fp, "uptime %lld\n",
-	    (long long)(master_now() - m.started) / 1000);
-	fprintf(fp, "config %s\n",
-	    m.cfg.file[0] != '\0' ? m.cfg.file : "(built-in defaults)");
-	listen_status(fp);
-	pool_status(fp);
+	struct status_head h;
+
+	h.pid = (long)getpid();
+	h.started_ms = m.started_wall;
+	h.uptime_s = (master_now() - m.started) / 1000;
+	h.config = m.cfg.file;
+	h.generation = m.generation;
+	h.stopping = m.stopping;
+	if (json)
+		status_json(fp, &h);
+	else
+		status_text(fp, &h);
 }
 
-static void
-reopen_logs(const char *why)
+int
+master_reopen(const char *why, char *err, size_t errlen)
 {
-	if (log_open(m.cfg.log_file, m.cfg.xferlog) == -1)
-		log_warn("%s: cannot reopen %s or %s", why, m.cfg.log_file,
-		    m.cfg.xferlog);
-	else
-		log_info("%s: log files reopened", why);
+	if (log_open(m.cfg.log_file, m.cfg.xferlog) == -1) {
+		snprintf(err, errlen, "cannot reopen %s or %s: %s",
+		    m.cfg.log_file, m.cfg.xferlog, strerror(errno));
+		log_warnx("%s: %s; logging on to the open files", why, err);
+		return -1;
+	}
+	log_info("%s: log files reopened", why);
+	return 0;
 }
 
 static int
@@ -297,8 +184,7 @@ apply(struct config *nc, const uint8_t *secret, char *err, size_t errlen)
 		    m.cfg.pidfile);
 		(void)strlcpy(nc->pidfile, m.cfg.pidfile, sizeof(nc->pidfile));
 	}
-	if (!m.stopping && listen_changed(nc, &m.cfg) &&
-	    listen_reload(nc, err, errlen) == -1)
+	if (listen_changed(nc, &m.cfg) && listen_reload(nc, err, errlen) == -1)
 		return -1;
 	if ((strcmp(nc->log_file, m.cfg.log_file) != 0 ||
 		strcmp(nc->xferlog, m.cfg.xferlog) != 0) &&
@@ -314,39 +200,56 @@ apply(struct config *nc, const uint8_t *secret, char *err, size_t errlen)
 	memcpy(m.secret, secret, sizeof(m.secret));
 	m.generation++;
 	log_init(m.cfg.debug || m.opts.verbose, m.opts.foreground);
+	/* New workers get generation N; old idle ones go now, busy ones
+	 * after their session (pool.c on_idle): no transfer is cut. */
 	pool_configure(&m.cfg, m.secret, m.generation);
 	listen_configure(&m.cfg);
 	pool_retire_old();
 	return 0;
 }
 
-static void
-reload(void)
+/* Load, check and apply the config file; the reason in err on failure. */
+static int
+reload_config(char *err, size_t errlen)
 {
 	struct config *nc;
 	uint8_t	       secret[KEYFILE_BYTES];
-	char	       err[1024];
+	int	       r = -1;
 
-	reopen_logs("SIGHUP");
+	if (m.stopping) {
+		snprintf(err, errlen, "the daemon is stopping");
+		return -1;
+	}
 	if ((nc = malloc(sizeof(*nc))) == NULL) {
-		log_warn("SIGHUP: reload");
-		return;
+		snprintf(err, errlen, "%s", strerror(errno));
+		return -1;
 	}
-	if (master_load(&m.opts, nc, err, sizeof(err)) == -1 ||
-	    master_prepare(nc, secret, err, sizeof(err)) == -1) {
-		log_warnx("SIGHUP: %s; keeping the old configuration", err);
-		goto out;
-	}
-	if (apply(nc, secret, err, sizeof(err)) == -1) {
-		log_warnx("SIGHUP: %s; keeping the old configuration", err);
-		goto out;
-	}
-	log_info("SIGHUP: configuration %s reloaded (generation %u)",
-	    m.cfg.file[0] != '\0' ? m.cfg.file : "(built-in defaults)",
-	    m.generation);
-out:
+	if (master_load(&m.opts, nc, err, errlen) == 0 &&
+	    master_prepare(nc, secret, err, errlen) == 0)
+		r = apply(nc, secret, err, errlen);
 	sodium_memzero(secret, sizeof(secret));
 	free(nc);
+	return r;
+}
+
+int
+master_reload(const char *why, uint32_t *generation, char *err, size_t errlen)
+{
+	char ignored[256];
+
+	(void)master_reopen(why, ignored, sizeof(ignored));
+	if (reload_config(err, errlen) == -1) {
+		log_warnx("%s: reload refused: %s; keeping the old "
+			  "configuration (generation %u)",
+		    why, err, m.generation);
+		*generation = m.generation;
+		return -1;
+	}
+	log_info("%s: reloaded configuration (generation %u) from %s", why,
+	    m.generation,
+	    m.cfg.file[0] != '\0' ? m.cfg.file : "(built-in defaults)");
+	*generation = m.generation;
+	return 0;
 }
 
 static void __attribute__((noreturn)) finish(void)
@@ -425,6 +328,23 @@ timers(int64_t now)
 	return next;
 }
 
+/* The work the signals asked for, in the loop (never in a handler). */
+static void
+on_signals(const struct sigflags *f)
+{
+	char	 err[1024];
+	uint32_t gen;
+
+	if (f->chld)
+		pool_reap();
+	if (f->term)
+		begin_stop(f->term == SIGINT ? "SIGINT" : "SIGTERM");
+	if (f->hup)
+		(void)master_reload("SIGHUP", &gen, err, sizeof(err));
+	if (f->usr1)
+		(void)master_reopen("SIGUSR1", err, sizeof(err));
+}
+
 static void
 one_round(void)
 {
@@ -451,16 +371,10 @@ one_round(void)
 	if (m.pfd[0].revents != 0)
 		read_signals(&f);
 	pool_events(m.pfd + 1, np);
-	control_events(m.pfd + 1 + np, nc);
 	listen_events(m.pfd + 1 + np + nc, nl); /* no listeners once stopping */
-	if (f.chld)
-		pool_reap();
-	if (f.term)
-		begin_stop(f.term == SIGINT ? "SIGINT" : "SIGTERM");
-	if (f.hup)
-		reload();
-	if (f.usr1)
-		reopen_logs("SIGUSR1");
+	/* Last: a reload request may change the sets polled above. */
+	control_events(m.pfd + 1 + np, nc);
+	on_signals(&f);
 }
 
 /* Room for a descriptor per worker, queued connection and client. */
@@ -498,6 +412,7 @@ start(void)
 	if (pool_spawn(m.cfg.workers) < m.cfg.workers)
 		start_fail("cannot start %d workers", m.cfg.workers);
 	m.started = master_now();
+	m.started_wall = master_wall_ms();
 	listen_names(names, sizeof(names));
 	log_info("ftpd started (pid %ld), listening on %s", (long)getpid(),
 	    names);

@@ -19,8 +19,6 @@
 #include <unistd.h>
 
 #include <bsd/string.h>
-#define LIBBSD_OPENBSD_VIS /* strnvis(dst, src, dstsize, flag) */
-#include <bsd/vis.h>
 
 #include "common/error.h"
 #include "common/ipc.h"
@@ -45,6 +43,7 @@ struct worker {
 	uint32_t	 generation;
 	int		 sessions, max_sessions;
 	int64_t		 last_used; /* master_now() of the last hand-off/idle */
+	int64_t		 since_ms;  /* wall ms: started, accepted or idle */
 	uint64_t	 seq;	    /* current session */
 	char		 peer[64];
 	uint16_t	 port;
@@ -129,6 +128,7 @@ spawn_one(void)
 	w->generation = pool.generation;
 	w->max_sessions = pool.cfg->max_sessions;
 	w->last_used = master_now();
+	w->since_ms = master_wall_ms();
 	log_info("worker %ld started", (long)pid);
 	return 0;
 }
@@ -236,6 +236,7 @@ hand_over(struct worker *w, struct conn *c)
 	w->seq = c->seq;
 	(void)strlcpy(w->peer, c->peer, sizeof(w->peer));
 	w->port = c->port;
+	w->since_ms = c->accept_ms;
 	memset(&w->st, 0, sizeof(w->st));
 	log_debug("connection %llu from %s port %u to worker %ld",
 	    (unsigned long long)c->seq, c->peer, c->port, (long)w->pid);
@@ -302,6 +303,7 @@ on_idle(struct worker *w, const struct ipc_idle *idle)
 	w->seq = 0;
 	memset(&w->st, 0, sizeof(w->st));
 	w->last_used = master_now();
+	w->since_ms = master_wall_ms();
 	if (w->state == W_EXITING)
 		return;
 	if (pool.stopping || w->generation != pool.generation ||
@@ -309,6 +311,18 @@ on_idle(struct worker *w, const struct ipc_idle *idle)
 		retire(w); /* old config or used up: no more sessions */
 	else
 		w->state = W_IDLE;
+}
+
+/* SECURITY: the worker's strings are terminated here, shown escaped. */
+static void
+on_state(struct worker *w, const struct ipc_state *st)
+{
+	if (w->peer[0] == '\0')
+		return; /* not in a session: nothing to show */
+	w->st = *st;
+	w->st.op[sizeof(w->st.op) - 1] = '\0';
+	w->st.path[sizeof(w->st.path) - 1] = '\0';
+	w->st.user[sizeof(w->st.user) - 1] = '\0';
 }
 
 static void
@@ -325,7 +339,7 @@ handle(struct worker *w, const struct ipc_msg *m)
 		log_write_line(m->u.log.which, m->u.log.text, m->u.log.len);
 		break;
 	case IPC_STATE:
-		w->st = m->u.state;
+		on_state(w, &m->u.state);
 		break;
 	default:
 		log_warnx("worker %ld: unexpected message type %u",
@@ -579,40 +593,32 @@ pool_size(void)
 	return pool.n;
 }
 
-static void
-status_line(FILE *fp, const struct worker *w)
+void
+pool_counts(int *busy, int *idle, int *exiting)
 {
-	char path[sizeof(w->st.path) * 4 + 1], op[sizeof(w->st.op) * 4 + 1];
-	char peer[96], bytes[48];
-
-	/* The worker's words are shown escaped: one line per worker. */
-	(void)strnvis(op, w->st.op, sizeof(op), VIS_WHITE | VIS_CSTYLE);
-	(void)strnvis(path, w->st.path, sizeof(path), VIS_WHITE | VIS_CSTYLE);
-	if (w->peer[0] == '\0')
-		(void)strlcpy(peer, "-", sizeof(peer));
-	else
-		snprintf(peer, sizeof(peer),
-		    strchr(w->peer, ':') != NULL ? "[%s]:%u" : "%s:%u", w->peer,
-		    w->port);
-	if (w->st.total > 0)
-		snprintf(bytes, sizeof(bytes), "%llu/%llu",
-		    (unsigned long long)w->st.done,
-		    (unsigned long long)w->st.total);
-	else
-		snprintf(bytes, sizeof(bytes), "%llu",
-		    (unsigned long long)w->st.done);
-	fprintf(fp, "worker %ld %s %s %s %s %s\n", (long)w->pid,
-	    state_name[w->state], peer, op[0] != '\0' ? op : "-",
-	    path[0] != '\0' ? path : "-", bytes);
+	*busy = count(W_BUSY);
+	*idle = count(W_IDLE);
+	*exiting = count(W_EXITING);
 }
 
-void
-pool_status(FILE *fp)
+int
+pool_row(int i, struct pool_row *r)
 {
-	int i;
+	const struct worker *w;
 
-	fprintf(fp, "workers: %d (%d busy, %d idle)\n", pool.n, count(W_BUSY),
-	    count(W_IDLE));
-	for (i = 0; i < pool.n; i++)
-		status_line(fp, &pool.w[i]);
+	memset(r, 0, sizeof(*r));
+	if (i < 0 || i >= pool.n)
+		return -1;
+	w = &pool.w[i];
+	r->pid = (long)w->pid;
+	r->generation = w->generation;
+	r->state = state_name[w->state];
+	r->sessions = w->sessions;
+	(void)strlcpy(r->peer, w->peer, sizeof(r->peer));
+	r->port = w->port;
+	r->st = w->st;
+	r->since_ms = w->st.op[0] != '\0' && w->st.op_start_ms > 0
+	    ? w->st.op_start_ms
+	    : w->since_ms;
+	return 0;
 }

@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "common/config.h"
+#include "common/ipc.h"
 #include "server/master.h"
 
 #define POOL_MAX 1024 /* most worker processes; config.c's limit too */
@@ -86,7 +87,27 @@ void pool_kill(void);
 /* pool_size: worker processes not yet reaped. */
 int pool_size(void);
 
-/* pool_status: "workers: N (B busy, I idle)" and one line per worker. */
-void pool_status(FILE *fp);
+/* pool_counts: workers busy, idle and exiting (told to finish). */
+void pool_counts(int *busy, int *idle, int *exiting);
+
+/* One worker as the status shows it. */
+struct pool_row {
+	long		 pid;
+	uint32_t	 generation; /* config generation it was started with */
+	const char	*state;	     /* "idle", "busy", "exiting" */
+	int		 sessions;   /* sessions served so far */
+	char		 peer[64];   /* numeric address, "" when idle */
+	uint16_t	 port;
+	struct ipc_state st;	   /* last report, strings terminated */
+	int64_t		 since_ms; /* wall ms: the operation's start, else the
+				      session's accept, else idle/start */
+};
+
+/*
+ * pool_row: copy worker i (0 <= i < pool_size()) into r.  The strings in
+ * r->st come from the worker: escape them before showing them.  Returns 0,
+ * or -1 past the end (r zeroed).
+ */
+int pool_row(int i, struct pool_row *r);
 
 #endif

@@ -164,6 +164,16 @@ session_opt_bool(const struct msg *m, const char *key, int def, int *v)
 	return msg_obj(m, key) == NULL ? 0 : msg_bool(m, key, v);
 }
 
+/* CLOCK_REALTIME in milliseconds, for the master's "since" column. */
+static int64_t
+wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* Copy src[0..len) into dst, control and NUL bytes as '?', truncated. */
 static void
 clean_copy(char *dst, size_t dstlen, const char *src, size_t len)
@@ -189,12 +199,16 @@ session_state(struct session *s, const char *op, const char *path,
 	if (!force && now - s->state_ms < STATE_INTERVAL_MS)
 		return;
 	s->state_ms = now;
+	if (force && strcmp(op, s->op) != 0)
+		s->op_start_ms = *op != '\0' ? wall_ms() : 0;
 	memset(&m, 0, sizeof(m));
 	m.type = IPC_STATE;
 	(void)strlcpy(m.u.state.op, op, sizeof(m.u.state.op));
 	clean_copy(m.u.state.path, sizeof(m.u.state.path), path, strlen(path));
+	(void)strlcpy(m.u.state.user, s->user, sizeof(m.u.state.user));
 	m.u.state.done = done;
 	m.u.state.total = total;
+	m.u.state.op_start_ms = s->op_start_ms;
 	if (ipc_send(s->ipc_fd, &m, -1) == -1)
 		log_debug("ipc_send IPC_STATE: %s", strerror(errno));
 	if (!force)
@@ -271,6 +285,8 @@ session_auth(struct session *s)
 		    s->info.peer);
 		return session_fail(s, ERR_AUTH, NULL);
 	}
+	/* The shared-secret method has no user name: show the method. */
+	(void)strlcpy(s->user, "secret", sizeof(s->user));
 	msgw_init(&w, 2);
 	msgw_bool(&w, "ok", 1);
 	msgw_str(&w, "server", SERVER_NAME);
@@ -390,6 +406,8 @@ op_auth_again(struct session *s, const struct msg *m)
 
 	if (!str_is(m, "method", "secret"))
 		return session_error(s, ERR_AUTH, NULL);
+	/* The shared-secret method has no user name: show the method. */
+	(void)strlcpy(s->user, "secret", sizeof(s->user));
 	msgw_init(&w, 2);
 	msgw_bool(&w, "ok", 1);
 	msgw_str(&w, "server", SERVER_NAME);

@@ -34,6 +34,8 @@ struct session {
 	uint8_t		    *iobuf;	  /* CHANNEL_DATA_CHUNK bytes */
 	char		     op[16];	  /* current operation, for logs */
 	char		     path[256];	  /* its path, cleaned, truncated */
+	char		     user[32];	  /* authenticated name, "" before */
+	int64_t		     op_start_ms; /* CLOCK_REALTIME ms op began */
 };
 
 /*
@@ -97,7 +99,9 @@ int session_opt_bool(const struct msg *m, const char *key, int def, int *v);
 /*
  * session_state: report the current operation to the master (IPC_STATE)
  * and, when force is set (an operation starts), in the process title.
- * Without force at most one report per 250 ms.  op "" means none.
+ * Without force at most one report per 250 ms.  op "" means none.  The
+ * report also carries s->user and the wall-clock time at which the
+ * operation began (taken when a forced report changes the operation).
  */
 void session_state(struct session *s, const char *op, const char *path,
     uint64_t done, uint64_t total, int force);
