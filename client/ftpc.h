@@ -30,6 +30,7 @@ struct ftpc {
 	char	       host[256];
 	char	       port[16];
 	int	       quiet;	 /* -q: no progress bar */
+	int	       resume;	 /* -C: keep and continue partial downloads */
 	int	       progress; /* draw the bar: stderr is a tty and not -q */
 	mode_t	       umask;	 /* the process umask, for downloaded files */
 	int	       fd;	 /* connected socket, -1 when closed */
@@ -155,9 +156,58 @@ int xfer_put(struct ftpc *c, int argc, char **argv);
 int xfer_get(struct ftpc *c, int argc, char **argv);
 
 /*
- * xfer_signals: install SIGINT/SIGTERM/SIGHUP handlers that remove a
- * download's temporary file and exit 128 + signal.
+ * The local file a download writes, beside its target: a random temporary
+ * name (".NAME.ftpc-XXXXXX", removed on any failure), or with -C the
+ * stable partial name ".NAME.ftpc-part", kept on a failure so that the
+ * next "ftpc -C get" continues from its size (doc/PROTOCOL.md 4.8 offset).
  */
-void xfer_signals(void);
+struct partial {
+	char	 path[PATH_MAX];
+	int	 fd;	/* open for reading and writing, -1 when closed */
+	int	 keep;	/* the stable -C name: kept on failure */
+	uint64_t have;	/* bytes to resume from: the request's offset */
+	int64_t	 mtime; /* the partial file's mtime when opened, seconds */
+};
+
+/*
+ * partial.c.  partial_open: create (or, with c->resume, open or create)
+ * the download file for the local target dest into p, and arm the signal
+ * handler for it.  p->have is the size of an existing partial file, 0
+ * otherwise.  Returns 0, or 5 (local error, printed with name).
+ */
+int partial_open(struct ftpc *c, const char *dest, const char *name,
+    struct partial *p);
+
+/*
+ * partial_prefix: decide whether p->have bytes can be resumed against a
+ * remote file of size bytes modified at mtime (seconds): not if the
+ * partial file is larger, or older than the remote file (then p->have = 0
+ * and nothing is read).  Otherwise hash its first p->have bytes into h
+ * (BLAKE2b-256, crypto_generichash), reading through buf (buflen bytes).
+ * Returns 0, or 5 (read error, printed).
+ */
+int partial_prefix(struct partial *p, const char *name, uint64_t size,
+    int64_t mtime, crypto_generichash_state *h, uint8_t *buf, size_t buflen);
+
+/*
+ * partial_seek: cut p's file to offset bytes and write from there on.
+ * Returns 0 or -1 (errno).
+ */
+int partial_seek(struct partial *p, uint64_t offset);
+
+/*
+ * partial_close: end the download with exit code r.  0: the file was
+ * renamed into place.  Otherwise a -C partial file that holds bytes is
+ * fsync'd and kept (a message says so) unless r is 6 (integrity: its
+ * data are wrong); any other file is removed.  Disarms the handler.
+ */
+void partial_close(struct partial *p, int r);
+
+/*
+ * partial_signals: install SIGINT/SIGTERM/SIGHUP handlers that remove a
+ * download's temporary file (or fsync and keep a -C partial file) and exit
+ * 128 + signal.
+ */
+void partial_signals(void);
 
 #endif

@@ -54,7 +54,7 @@ struct cfgfile {
 };
 
 static const char usage_text[] =
-    "usage: ftpc [-qv] [-c config] [-H host] [-k keyfile] [-p port] "
+    "usage: ftpc [-Cqv] [-c config] [-H host] [-k keyfile] [-p port] "
     "command [arg ...]\n";
 
 static const char help_text[] =
@@ -75,6 +75,9 @@ static const char help_text[] =
     "  -p port      server port (default 2121)\n"
     "  -k keyfile   shared secret (default $XDG_CONFIG_HOME/ftpc/secret.key)\n"
     "  -c config    configuration file (default $XDG_CONFIG_HOME/ftpc/config)\n"
+    "  -C, --continue\n"
+    "               get: keep a failed download in .NAME.ftpc-part beside\n"
+    "               the target, and continue from such a file\n"
     "  -q           no progress bar\n"
     "  -v           debug messages\n"
     "  -h, --help   this text;  -V, --version  print the version\n"
@@ -296,24 +299,22 @@ parse_flags(int argc, char **argv, struct ftpc *c, const char *fl[4],
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "continue", no_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int ch;
+	static const char slots[] = "Hpkc"; /* fl[] in this order */
+	const char	 *slot;
+	int		  ch;
 
-	while ((ch = getopt_long(argc, argv, "+H:p:k:c:qvhV", longopts,
+	while ((ch = getopt_long(argc, argv, "+H:p:k:c:CqvhV", longopts,
 		    NULL)) != -1) {
+		if ((slot = strchr(slots, ch)) != NULL) {
+			fl[slot - slots] = optarg;
+			continue;
+		}
 		switch (ch) {
-		case 'H':
-			fl[0] = optarg;
-			break;
-		case 'p':
-			fl[1] = optarg;
-			break;
-		case 'k':
-			fl[2] = optarg;
-			break;
-		case 'c':
-			fl[3] = optarg;
+		case 'C':
+			c->resume = 1;
 			break;
 		case 'q':
 			c->quiet = 1;
@@ -387,7 +388,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "ftpc: out of memory\n");
 		return FTPC_EXIT_LOCAL;
 	}
-	xfer_signals();
+	partial_signals();
 	i = run(&c, cmd, argc - i - 1, argv + i + 1, key);
 	free(c.iobuf);
 	return i;

@@ -108,6 +108,15 @@ progress_start(struct progress *p, int on, const char *name, uint64_t total)
 }
 
 void
+progress_skip(struct progress *p, uint64_t n)
+{
+	p->done += n;
+	p->base = p->win_bytes = p->done;
+	if (p->on && n > 0)
+		progress_draw(p, 0, "ETA --:--");
+}
+
+void
 progress_add(struct progress *p, uint64_t n)
 {
 	char	 tail[48], eta[24];
@@ -126,7 +135,8 @@ progress_add(struct progress *p, uint64_t n)
 		p->win_t = now;
 		p->win_bytes = p->done;
 	}
-	rate = p->rate > 0 ? p->rate : (double)p->done / (now - p->start);
+	rate = p->rate > 0 ? p->rate
+			   : (double)(p->done - p->base) / (now - p->start);
 	left = p->total > p->done ? p->total - p->done : 0;
 	hms(eta, sizeof(eta), rate > 0 ? (double)left / rate : -1);
 	snprintf(tail, sizeof(tail), "ETA %s", eta);
@@ -145,7 +155,8 @@ progress_end(struct progress *p, int ok)
 		secs = progress_now() - p->start;
 		hms(t, sizeof(t), secs);
 		snprintf(tail, sizeof(tail), "in %s   ", t);
-		progress_draw(p, secs > 0 ? (double)p->done / secs : 0, tail);
+		progress_draw(p,
+		    secs > 0 ? (double)(p->done - p->base) / secs : 0, tail);
 	}
 	if (p->shown)
 		fputc('\n', stderr);

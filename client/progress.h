@@ -13,6 +13,7 @@ struct progress {
 	char	 name[256]; /* printable copy of the file name */
 	uint64_t total;	    /* bytes expected */
 	uint64_t done;	    /* bytes so far */
+	uint64_t base;	    /* bytes there before the transfer (resumed) */
 	double	 start;	    /* monotonic seconds at progress_start */
 	double	 drawn;	    /* when the line was last drawn */
 	double	 win_t;	    /* start of the current rate window */
@@ -27,6 +28,12 @@ struct progress {
  */
 void progress_start(struct progress *p, int on, const char *name,
     uint64_t total);
+
+/*
+ * progress_skip: n bytes were there before the transfer (a resumed
+ * download): counted in the bytes and percent, not in the rate.
+ */
+void progress_skip(struct progress *p, uint64_t n);
 
 /* progress_add: n more bytes moved; redraws if 100 ms have passed. */
 void progress_add(struct progress *p, uint64_t n);

@@ -3,10 +3,12 @@
  * streams a regular file in CHANNEL_DATA_CHUNK data frames, hashing as it
  * reads, and ends with the BLAKE2b-256 digest; a file that changes size
  * while it is read is aborted.  A get writes into a temporary file beside
- * the target, and renames it into place only after the digest matched: an
- * existing local file is never touched by a failed download, and no
- * temporary file is left behind (signals included).  No copies of the data
- * beyond read(2) into one buffer and the channel's own encryption buffer.
+ * the target (partial.c), and renames it into place only after the digest
+ * of the whole file matched: an existing local file is never touched by a
+ * failed download, and no temporary file is left behind (signals
+ * included) unless -C asked to keep a partial one, whose size the next get
+ * resumes from.  No copies of the data beyond read(2) into one buffer and
+ * the channel's own encryption buffer.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,31 +28,6 @@
 #include "common/writeback.h"
 #include "client/ftpc.h"
 #include "client/progress.h"
-
-/* The download's temporary file, removed by the signal handler. */
-static char		     xfer_tmp[PATH_MAX];
-static volatile sig_atomic_t xfer_tmp_set;
-
-static void
-xfer_on_signal(int sig)
-{
-	if (xfer_tmp_set)
-		(void)unlink(xfer_tmp);
-	_exit(128 + sig);
-}
-
-void
-xfer_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = xfer_on_signal;
-	sigemptyset(&sa.sa_mask);
-	(void)sigaction(SIGINT, &sa, NULL);
-	(void)sigaction(SIGTERM, &sa, NULL);
-	(void)sigaction(SIGHUP, &sa, NULL);
-}
 
 /* xfer_base: the last component of path, trailing '/' ignored, into out. */
 static int
@@ -260,37 +237,81 @@ xfer_put(struct ftpc *c, int argc, char **argv)
 	return first;
 }
 
-/* get_tmp: ".NAME.ftpc-XXXXXX" beside dest into xfer_tmp. */
+/* A get reply (PROTOCOL.md 4.8). */
+struct getreply {
+	uint64_t size;	 /* bytes of the whole file */
+	uint64_t mode;	 /* permission bits */
+	int64_t	 mtime;	 /* seconds since the epoch */
+	uint64_t offset; /* first byte the server sends */
+};
+
+/*
+ * get_header: the fields of a get reply.  The offset is the one asked for
+ * (want), or 0 from a server that starts over.
+ */
 static int
-get_tmp(const char *dest)
+get_header(struct ftpc *c, const char *name, const struct msg *m, uint64_t want,
+    struct getreply *g)
 {
-	char d[PATH_MAX], b[PATH_MAX];
-	int  n;
-
-	if (strlcpy(d, dest, sizeof(d)) >= sizeof(d) ||
-	    strlcpy(b, dest, sizeof(b)) >= sizeof(b))
-		return -1;
-	/* The name part is cut so the temporary name stays under NAME_MAX. */
-	n = snprintf(xfer_tmp, sizeof(xfer_tmp), "%s/.%.200s.ftpc-XXXXXX",
-	    dirname(d), basename(b));
-	return n < 0 || (size_t)n >= sizeof(xfer_tmp) ? -1 : 0;
-}
-
-/* get_header: size, mode and mtime of a get reply; the offset must be 0. */
-static int
-get_header(struct ftpc *c, const char *name, const struct msg *m,
-    uint64_t *size, uint64_t *mode, int64_t *mtime)
-{
-	uint64_t off = 0;
-
-	if (msg_uint(m, "size", size) == -1 ||
-	    msg_uint(m, "mode", mode) == -1 ||
-	    msg_int(m, "mtime", mtime) == -1 ||
-	    (msg_obj(m, "offset") != NULL && msg_uint(m, "offset", &off) == -1))
+	g->offset = 0;
+	if (msg_uint(m, "size", &g->size) == -1 ||
+	    msg_uint(m, "mode", &g->mode) == -1 ||
+	    msg_int(m, "mtime", &g->mtime) == -1 ||
+	    (msg_obj(m, "offset") != NULL &&
+		msg_uint(m, "offset", &g->offset) == -1))
 		return xfer_protocol(c, "get", name, "malformed reply");
-	if (off != 0)
+	if ((g->offset != 0 && g->offset != want) || g->offset > g->size)
 		return xfer_protocol(c, "get", name, "offset not requested");
 	return 0;
+}
+
+/* get_request: "get" (from byte want when > 0) and its reply into g. */
+static int
+get_request(struct ftpc *c, const char *path, const char *name, uint64_t want,
+    struct getreply *g)
+{
+	struct msgw w;
+	struct msg  m;
+	int	    r;
+
+	msgw_init(&w, want > 0 ? 3 : 2);
+	msgw_str(&w, "op", "get");
+	msgw_str(&w, "path", path);
+	if (want > 0)
+		msgw_uint(&w, "offset", want);
+	r = conn_call(c, &w, &m);
+	if (r == FTPC_EXIT_REMOTE)
+		conn_report("get", name, &m);
+	else if (r == 0)
+		r = get_header(c, name, &m, want, g);
+	msg_free(&m);
+	return r;
+}
+
+/*
+ * get_resume: where a -C partial file lets the download start (p->have,
+ * its first bytes hashed into h): only a remote regular file at least as
+ * large and not newer qualifies; any other case starts from 0 and leaves
+ * the errors to the get itself.
+ */
+static int
+get_resume(struct ftpc *c, const char *path, const char *name,
+    struct partial *p, crypto_generichash_state *h)
+{
+	struct rstat st;
+	int	     r, code;
+
+	if (p->have == 0)
+		return 0;
+	r = remote_stat_get(c, path, &st, &code, NULL);
+	if (r == FTPC_EXIT_CONN)
+		return r;
+	if (r != 0 || strcmp(st.type, "file") != 0) {
+		p->have = 0;
+		return 0;
+	}
+	return partial_prefix(p, name, st.size, st.mtime, h, c->iobuf,
+	    CHANNEL_DATA_CHUNK);
 }
 
 /*
@@ -327,33 +348,34 @@ get_done(struct ftpc *c, const char *name, const struct msg *m, int complete,
 }
 
 /*
- * get_data: receive size bytes into fd, then the closing message.  A local
- * write error keeps reading (the stream must stay in step) and is reported
- * at the end.  Returns an exit code.
+ * get_data: receive bytes g->offset..g->size into fd (already positioned;
+ * h holds the hash of the bytes before), then the closing message.  A
+ * local write error keeps reading (the stream must stay in step) and is
+ * reported at the end.  Returns an exit code.
  */
 static int
-get_data(struct ftpc *c, int fd, const char *name, uint64_t size,
-    struct progress *pg)
+get_data(struct ftpc *c, int fd, const char *name, const struct getreply *g,
+    crypto_generichash_state *h, struct progress *pg)
 {
-	crypto_generichash_state h;
-	struct writeback	 wb;
-	uint8_t			 digest[CHANNEL_HASH_BYTES];
-	const uint8_t		*body;
-	struct msg		 m;
-	uint64_t		 got = 0;
-	size_t			 len;
-	int			 type, r, werr = 0;
+	struct writeback wb;
+	uint8_t		 digest[CHANNEL_HASH_BYTES];
+	const uint8_t	*body;
+	struct msg	 m;
+	uint64_t	 got = g->offset;
+	size_t		 len;
+	int		 type, r, werr = 0;
 
 	writeback_init(&wb, fd);
-	crypto_generichash_init(&h, NULL, 0, sizeof(digest));
+	/* The bytes before the offset are on disk from an earlier run. */
+	wb.started = got - got % WRITEBACK_WINDOW;
 	while ((r = conn_recv(c, &type, &body, &len)) == 0 &&
 	    type == CHANNEL_DATA) {
-		if (len > size - got)
+		if (len > g->size - got)
 			return xfer_protocol(c, "get", name,
 			    "more data than announced");
 		if (werr == 0 && write_full(fd, body, len) == -1)
 			werr = errno;
-		crypto_generichash_update(&h, body, len);
+		crypto_generichash_update(h, body, len);
 		got += len;
 		if (werr == 0)
 			writeback_note(&wb, got);
@@ -361,8 +383,8 @@ get_data(struct ftpc *c, int fd, const char *name, uint64_t size,
 	}
 	if (r != 0 || (r = conn_parse(c, body, len, &m)) != 0)
 		return r;
-	crypto_generichash_final(&h, digest, sizeof(digest));
-	r = get_done(c, name, &m, got == size, digest);
+	crypto_generichash_final(h, digest, sizeof(digest));
+	r = get_done(c, name, &m, got == g->size, digest);
 	msg_free(&m);
 	if (r == 0 && werr != 0)
 		r = xfer_local_err("get", name, strerror(werr));
@@ -371,57 +393,66 @@ get_data(struct ftpc *c, int fd, const char *name, uint64_t size,
 
 /* get_commit: mode, times, fsync and the rename into place. */
 static int
-get_commit(struct ftpc *c, int fd, const char *dest, uint64_t mode,
-    int64_t mtime)
+get_commit(struct ftpc *c, const struct partial *p, const char *dest,
+    const struct getreply *g)
 {
 	struct timespec ts[2] = { { .tv_nsec = UTIME_NOW },
-		{ .tv_sec = (time_t)mtime } };
+		{ .tv_sec = (time_t)g->mtime } };
 
-	if (fchmod(fd, (mode_t)mode & 0777 & ~c->umask) == -1 ||
-	    futimens(fd, ts) == -1 || fsync(fd) == -1 ||
-	    rename(xfer_tmp, dest) == -1)
+	if (fchmod(p->fd, (mode_t)g->mode & 0777 & ~c->umask) == -1 ||
+	    futimens(p->fd, ts) == -1 || fsync(p->fd) == -1 ||
+	    rename(p->path, dest) == -1)
 		return xfer_local_err("get", dest, strerror(errno));
 	return 0;
+}
+
+/*
+ * get_body: position the file at the reply's offset (0: start over, cut
+ * the file and the hash), receive the rest and commit.
+ */
+static int
+get_body(struct ftpc *c, struct partial *p, const char *name, const char *dest,
+    const struct getreply *g, crypto_generichash_state *h)
+{
+	struct progress pg = { 0 };
+	int		r;
+
+	if (g->offset == 0)
+		crypto_generichash_init(h, NULL, 0, CHANNEL_HASH_BYTES);
+	if (partial_seek(p, g->offset) == -1)
+		return xfer_local_err("get", p->path, strerror(errno));
+	log_debug("get %s -> %s: %llu bytes from %llu", name, dest,
+	    (unsigned long long)g->size, (unsigned long long)g->offset);
+	progress_start(&pg, c->progress, name, g->size);
+	progress_skip(&pg, g->offset);
+	r = get_data(c, p->fd, name, g, h, &pg);
+	if (r == 0 && (r = get_commit(c, p, dest, g)) == 0)
+		progress_end(&pg, 1);
+	progress_end(&pg, 0);
+	return r;
 }
 
 /* get_one: download wire path path (the user's name) to local dest. */
 static int
 get_one(struct ftpc *c, const char *path, const char *name, const char *dest)
 {
-	struct progress pg = { 0 };
-	struct msgw	w;
-	struct msg	m;
-	uint64_t	size, mode;
-	int64_t		mtime;
-	int		fd, r;
+	crypto_generichash_state h;
+	struct partial		 p;
+	struct getreply		 g = { 0 };
+	int			 r;
 
-	if (get_tmp(dest) == -1)
-		return xfer_local_err("get", name, "local name too long");
-	if ((fd = mkostemp(xfer_tmp, O_CLOEXEC)) == -1)
-		return xfer_local_err("get", dest, strerror(errno));
-	xfer_tmp_set = 1;
-	msgw_init(&w, 2);
-	msgw_str(&w, "op", "get");
-	msgw_str(&w, "path", path);
-	r = conn_call(c, &w, &m);
-	if (r == FTPC_EXIT_REMOTE)
-		conn_report("get", name, &m);
-	else if (r == 0)
-		r = get_header(c, name, &m, &size, &mode, &mtime);
-	msg_free(&m);
-	if (r == 0) {
-		log_debug("get %s -> %s: %llu bytes", path, dest,
-		    (unsigned long long)size);
-		progress_start(&pg, c->progress, name, size);
-		r = get_data(c, fd, name, size, &pg);
-		if (r == 0 && (r = get_commit(c, fd, dest, mode, mtime)) == 0)
-			progress_end(&pg, 1);
-		progress_end(&pg, 0);
-	}
-	close(fd);
-	if (r != 0)
-		(void)unlink(xfer_tmp);
-	xfer_tmp_set = 0;
+	if ((r = partial_open(c, dest, name, &p)) != 0)
+		return r;
+	crypto_generichash_init(&h, NULL, 0, CHANNEL_HASH_BYTES);
+	if ((r = get_resume(c, path, name, &p, &h)) == 0 &&
+	    (r = get_request(c, path, name, p.have, &g)) == 0)
+		r = get_body(c, &p, name, dest, &g, &h);
+	if (r == FTPC_EXIT_INTEGRITY && g.offset > 0)
+		fprintf(stderr,
+		    "ftpc: get %s: the partial file's first %llu bytes were "
+		    "probably stale; removed it: run the get again\n",
+		    name, (unsigned long long)g.offset);
+	partial_close(&p, r);
 	return r;
 }
 
