@@ -12,6 +12,8 @@
 #include <limits.h>
 #include <pwd.h>
 #include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -364,6 +366,9 @@ main(int argc, char **argv)
 	int		   i, verbose = 0;
 
 	signal(SIGPIPE, SIG_IGN);
+	/* SECURITY: ftpc holds the shared secret: no core file, no ptrace. */
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	(void)setrlimit(RLIMIT_CORE, &(struct rlimit){ 0, 0 });
 	i = parse_flags(argc, argv, &c, fl, &verbose);
 	log_init(verbose, 1);
 	log_setprogname("ftpc");

@@ -15,6 +15,7 @@
 
 #include <bsd/string.h>
 
+#include "common/safetext.h"
 #include "common/error.h"
 #include "client/ftpc.h"
 
@@ -32,16 +33,7 @@ struct rlist {
 void
 ftpc_safe(char *dst, size_t dstlen, const char *s, size_t len)
 {
-	size_t i;
-
-	if (dstlen == 0)
-		return;
-	for (i = 0; i < len && i + 1 < dstlen; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		dst[i] = ch < 0x20 || ch == 0x7f ? '?' : (char)ch;
-	}
-	dst[i] = '\0';
+	(void)safetext_copy(dst, dstlen, s, len);
 }
 
 int

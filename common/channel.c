@@ -29,6 +29,7 @@
 #include "common/error.h"
 #include "common/frame.h"
 #include "common/msg.h"
+#include "common/safetext.h"
 
 #define SS_ABYTES	crypto_secretstream_xchacha20poly1305_ABYTES
 #define SS_HEADERBYTES	crypto_secretstream_xchacha20poly1305_HEADERBYTES
@@ -165,7 +166,7 @@ static int
 hs_refusal(struct channel *ch, const struct msg *m)
 {
 	const char *s;
-	size_t	    len, i;
+	size_t	    len;
 	int64_t	    code;
 
 	if (msg_int(m, "code", &code) == -1 || code <= 0 || code >= ERR_MAX)
@@ -174,15 +175,8 @@ hs_refusal(struct channel *ch, const struct msg *m)
 		s = err_message((int)code);
 		len = strlen(s);
 	}
-	if (len >= sizeof(ch->refused_msg))
-		len = sizeof(ch->refused_msg) - 1;
 	/* SECURITY: the client prints this; no control bytes reach a tty. */
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		ch->refused_msg[i] = c < 0x20 || c == 0x7f ? '?' : (char)c;
-	}
-	ch->refused_msg[len] = '\0';
+	(void)safetext_copy(ch->refused_msg, sizeof(ch->refused_msg), s, len);
 	ch->refused_code = (int)code;
 	return -(int)code;
 }

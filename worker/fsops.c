@@ -29,9 +29,18 @@
 #include <sodium.h>
 
 #include "common/error.h"
+#include "common/log.h"
 #include "worker/fsops.h"
 
 #define FSOPS_RETRIES 8 /* openat2 EAGAIN (racing rename) and name clashes */
+
+int
+fsops_is_tmp_name(const char *name, size_t len)
+{
+	size_t plen = sizeof(FSOPS_TMP_PREFIX) - 1;
+
+	return len >= plen && memcmp(name, FSOPS_TMP_PREFIX, plen) == 0;
+}
 
 int
 fsops_check_path(const char *p, size_t len, char *out, size_t outlen)
@@ -50,6 +59,10 @@ fsops_check_path(const char *p, size_t len, char *out, size_t outlen)
 			comp = 0;
 		else if (++comp > FSOPS_NAME_MAX)
 			return -ERR_NAME_TOO_LONG;
+		/* SECURITY: uploads in flight (named temporaries) are not
+		 * addressable: no one may publish, fetch or replace them. */
+		else if (comp == 1 && fsops_is_tmp_name(p + i, len - i))
+			return -ERR_BAD_PATH;
 	}
 	if (len >= outlen)
 		return -ERR_NAME_TOO_LONG;
@@ -263,7 +276,8 @@ dir_read_names(struct fsops_dir *d)
 		if ((de = readdir(d->dir)) == NULL)
 			return errno != 0 ? -err_from_errno(errno) : 0;
 		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
+		    strcmp(de->d_name, "..") == 0 ||
+		    fsops_is_tmp_name(de->d_name, strlen(de->d_name)))
 			continue;
 		if (d->count == cap) {
 			cap = cap == 0 ? 64 : cap * 2;
@@ -469,7 +483,12 @@ fsops_tmp_commit(int parentfd, struct fsops_tmp *t, const char *name,
 		return r;
 	close(t->fd);
 	t->fd = -1;
-	return sync_dir(parentfd);
+	/* The new version is in place now: a failed folder fsync is logged,
+	 * never answered as a failure of an upload that did replace the file. */
+	if ((r = sync_dir(parentfd)) != 0)
+		log_warnx("fsync of the folder of %s failed: %s", name,
+		    err_message(-r));
+	return 0;
 }
 
 void

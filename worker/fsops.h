@@ -22,6 +22,12 @@
 #define FSOPS_TMP_PREFIX ".ftpd-put."
 
 /*
+ * fsops_is_tmp_name: 1 if the len bytes at name begin with FSOPS_TMP_PREFIX
+ * (a named upload temporary, never shown to or reachable by clients), else 0.
+ */
+int fsops_is_tmp_name(const char *name, size_t len);
+
+/*
  * fsops_check_path: validate the untrusted path p[0..len) (not NUL
  * terminated) and copy it NUL terminated into out (outlen bytes, at least
  * FSOPS_PATH_MAX + 1).  Returns 0; -ERR_BAD_PATH for an empty or absolute

@@ -170,6 +170,8 @@ ops_rename(struct session *s, const struct msg *m)
 	    (r = session_path(m, "to", to, sizeof(to))) == 0 &&
 	    session_opt_bool(m, "overwrite", 0, &overwrite) == -1)
 		r = -ERR_PROTOCOL;
+	if (!s->cfg->overwrite)
+		overwrite = 0; /* overwrite = no holds for rename as for put */
 	if (r == 0) {
 		if ((r = fsops_rename(s->rootfd, from, to, overwrite)) == 0)
 			log_info("session %llu: rename %s to %s",

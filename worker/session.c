@@ -478,6 +478,11 @@ session_request(struct session *s, const uint8_t *body, size_t len)
 	}
 	if (i == sizeof(session_ops) / sizeof(session_ops[0]))
 		(void)session_error(s, ERR_UNKNOWN_OP, NULL);
+	else if (s->ch.peer_final && strcmp(session_ops[i].name, "bye") != 0)
+		/* Only bye may close: a FINAL get or list could not be answered
+		 * in full, since our reply to a FINAL frame is FINAL too. */
+		(void)session_error(s, ERR_PROTOCOL,
+		    "only bye may be sent as the final frame");
 	else {
 		request_state(s, session_ops[i].name, &m);
 		(void)session_ops[i].fn(s, &m);

@@ -201,6 +201,10 @@ drop_privileges(const struct config *cfg, pid_t master)
 	}
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		fatal("prctl PR_SET_NO_NEW_PRIVS");
+	/* SECURITY: we hold the shared secret and session keys: no core file,
+	 * no ptrace by other processes of the same user. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
+		fatal("prctl PR_SET_DUMPABLE");
 	/* After the uid change, which clears the parent-death signal. */
 	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1)
 		fatal("prctl PR_SET_PDEATHSIG");
@@ -228,6 +232,7 @@ limits_init(const struct config *cfg)
 {
 	if (cfg->memory_limit != 0)
 		limit_set(RLIMIT_AS, "RLIMIT_AS", cfg->memory_limit);
+	limit_set(RLIMIT_CORE, "RLIMIT_CORE", 0); /* see drop_privileges */
 	if (cfg->open_files != 0)
 		limit_set(RLIMIT_NOFILE, "RLIMIT_NOFILE", cfg->open_files);
 	if (cfg->file_size_limit != 0)
