@@ -61,6 +61,9 @@ static struct {
 	int64_t		     paused_until; /* after EMFILE */
 } ls;
 
+/* The connection being admitted while pool_grow forks: children close it. */
+static int admit_fd = -1;
+
 /* "127.0.0.1:2121" or "[::1]:2121" for a bound socket address. */
 static void
 show_addr(const struct sockaddr *sa, socklen_t len, char *out, size_t size)
@@ -236,6 +239,9 @@ listen_child_close(void)
 	int i;
 
 	listen_close();
+	if (admit_fd != -1)
+		close(admit_fd);
+	admit_fd = -1;
 	for (i = 0; i < ls.qlen; i++)
 		close(ls.q[(ls.qhead + i) % QUEUE_MAX].fd);
 	ls.qlen = 0;
@@ -277,7 +283,7 @@ queued_from(const char *peer)
 static void
 admit(struct conn *c)
 {
-	int max = ls.cfg->max_per_ip;
+	int max = ls.cfg->max_per_ip, r;
 
 	if (max > 0 && pool_peer_count(c->peer) + queued_from(c->peer) >= max) {
 		log_info("connection %llu from %s refused: %d connections "
@@ -286,8 +292,14 @@ admit(struct conn *c)
 		refuse(c, MSG_PERIP);
 		return;
 	}
-	if (ls.qlen == 0 &&
-	    (pool_assign(c) == 0 || (pool_grow() > 0 && pool_assign(c) == 0)))
+	if (ls.qlen == 0 && pool_assign(c) == 0)
+		return;
+	/* SECURITY: a worker forked now must not keep a copy of c->fd, or
+	 * the client never sees end of file when its session closes. */
+	admit_fd = c->fd;
+	r = ls.qlen == 0 && pool_grow() > 0 && pool_assign(c) == 0;
+	admit_fd = -1;
+	if (r)
 		return;
 	if (ls.qlen < ls.cfg->queue_len && ls.qlen < QUEUE_MAX) {
 		c->deadline = master_now() + ls.cfg->queue_wait_ms;

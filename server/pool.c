@@ -31,6 +31,7 @@
 #define THROTTLE_MS    1000
 #define IDLE_RETIRE_MS 30000 /* an extra worker idle this long goes */
 #define IPC_BURST      64    /* messages read from one worker per round */
+#define IPC_REAP_MAX   4096  /* messages read from a dead worker, at most */
 
 enum worker_state { W_IDLE, W_BUSY, W_EXITING };
 
@@ -350,13 +351,17 @@ handle(struct worker *w, const struct ipc_msg *m)
 
 /* Read what w has sent; on end of file or error close our end. */
 static void
-drain(struct worker *w)
+drain(struct worker *w, int burst)
 {
 	struct ipc_msg m;
 	int	       i, r, fd;
 
-	for (i = 0; i < IPC_BURST; i++) {
+	for (i = 0; i < burst && w->fd != -1; i++) {
 		r = ipc_recv(w->fd, &m, &fd, MSG_DONTWAIT);
+		/* SECURITY: workers never pass descriptors to the master; one
+		 * that tries must not make us leak (and run out of) fds. */
+		if (r == 1 && fd != -1)
+			close(fd);
 		if (r == 1) {
 			handle(w, &m);
 			continue;
@@ -389,7 +394,7 @@ pool_events(const struct pollfd *pfd, size_t n)
 			continue;
 		w = &pool.w[pool.map[j]];
 		if (w->fd == pfd[j].fd)
-			drain(w);
+			drain(w, IPC_BURST);
 	}
 }
 
@@ -471,6 +476,7 @@ reaped(int i, int status)
 {
 	struct worker *w = &pool.w[i];
 
+	drain(w, IPC_REAP_MAX); /* its last log lines, before we close */
 	log_death(w, status);
 	if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0) && !pool.stopping)
 		note_death(master_now());
