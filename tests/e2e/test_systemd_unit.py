@@ -43,7 +43,8 @@ def test_systemd_unit(tmp_path):
 
     # The settings the issue asks for are there.
     for line in ("Type=forking", "PIDFile=/run/ftpd/ftpd.pid",
-                 "ExecReload=/bin/kill -HUP $MAINPID", "KillMode=mixed",
+                 f"ExecReload={prefix}/sbin/ftpd -c /etc/ftpd/ftpd.conf reload",
+                 "KillMode=mixed",
                  "NoNewPrivileges=yes", "ProtectSystem=strict",
                  "PrivateTmp=yes", "PrivateDevices=yes",
                  "SystemCallFilter=@system-service"):
