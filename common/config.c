@@ -445,7 +445,7 @@ static char *
 reader(char *str, int num, void *user)
 {
 	struct parse *p = user;
-	size_t	      n;
+	size_t	      n, lead;
 
 	if (p->failed || fgets(str, num, p->fp) == NULL)
 		return NULL;
@@ -455,6 +455,11 @@ reader(char *str, int num, void *user)
 		fail(p, "line longer than %d bytes", num - 3);
 		return NULL;
 	}
+	/* Debian's inih joins an indented line to the previous value; an
+	 * indented "key = value" is meant as a line of its own. */
+	lead = strspn(str, " \t");
+	if (lead > 0)
+		memmove(str, str + lead, n - lead + 1);
 	return str;
 }
 

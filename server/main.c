@@ -11,6 +11,7 @@
  * before the config, the key and the pidfile lock are known to be good.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
@@ -244,6 +245,22 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/*
+ * Make sure descriptors 0, 1 and 2 are open (on /dev/null if need be), so
+ * no file we open later (the pidfile, a log) takes their place and is then
+ * written to by accident or replaced by daemonize (after OpenSSH misc.c).
+ */
+static void
+sanitise_stdfd(void)
+{
+	int fd;
+
+	while ((fd = open("/dev/null", O_RDWR | O_CLOEXEC)) != -1 && fd <= 2)
+		(void)fcntl(fd, F_SETFD, 0); /* stdio stays open across exec */
+	if (fd > 2)
+		close(fd);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -252,6 +269,7 @@ main(int argc, char *argv[])
 	const char	  *cmd = NULL, *arg = NULL;
 	int		   ch, check = 0, json = 0;
 
+	sanitise_stdfd();
 	memset(&o, 0, sizeof(o));
 	while (
 	    (ch = getopt_long(argc, argv, "c:d:fhtv", longopts, NULL)) != -1) {

@@ -273,6 +273,21 @@ test_bad_values(void **state)
 	assert_error(2, "section");
 }
 
+/* An indented line is a line of its own, never part of the value above. */
+static void
+test_indented_line(void **state)
+{
+	struct config c;
+
+	(void)state;
+	assert_int_equal(load(&c,
+			     "root = /srv/x\n  workers = 7\n\tuser = nobody\n"),
+	    0);
+	assert_string_equal(c.root, "/srv/x");
+	assert_int_equal(c.workers, 7);
+	assert_string_equal(c.user, "nobody");
+}
+
 static void
 test_unknown_key(void **state)
 {
@@ -493,6 +508,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults_base),
+		cmocka_unit_test(test_indented_line),
 		cmocka_unit_test(test_defaults_system_or_xdg),
 		cmocka_unit_test(test_defaults_xdg),
 		cmocka_unit_test(test_every_key),
