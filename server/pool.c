@@ -571,8 +571,14 @@ pool_shutdown(void)
 	int i;
 
 	pool.stopping = 1;
-	for (i = 0; i < pool.n; i++)
+	for (i = 0; i < pool.n; i++) {
+		/* A session not past authentication has nothing to finish: its
+		 * worker must not hold the stop for shutdown_timeout (SIGTERM
+		 * shuts its socket down; IPC is read only between requests). */
+		if (pool.w[i].state == W_BUSY && pool.w[i].st.user[0] == '\0')
+			(void)kill(pool.w[i].pid, SIGTERM);
 		retire(&pool.w[i]);
+	}
 }
 
 void

@@ -49,9 +49,11 @@ on_signal(int sig)
 	char	c = 0;
 	ssize_t n;
 
-	if (sig == SIGTERM)
+	if (sig == SIGTERM) {
 		got_term = 1;
-	else if (sig == SIGXCPU) {
+		if (login_fd >= 0) /* not logged in yet: nothing to finish */
+			shutdown(login_fd, SHUT_RDWR);
+	} else if (sig == SIGXCPU) {
 		got_xcpu = 1;
 		/*
 		 * The kernel repeats SIGXCPU each CPU second past the soft
