@@ -24,9 +24,9 @@
 
 #include "common/buf.h"
 
-#define CHANNEL_KEY_BYTES  32		/* shared secret and session keys */
-#define CHANNEL_HASH_BYTES 32		/* transcript hash and file digests */
-#define CHANNEL_DATA_CHUNK (256 * 1024) /* data frame body senders use */
+#define CHANNEL_KEY_BYTES  32		 /* shared secret and session keys */
+#define CHANNEL_HASH_BYTES 32		 /* transcript hash and file digests */
+#define CHANNEL_DATA_CHUNK (1024 * 1024) /* data frame body senders use */
 #define CHANNEL_BODY_MAX                                                       \
 	(FRAME_MAX - 1 - crypto_secretstream_xchacha20poly1305_ABYTES)
 #define CHANNEL_PROTO_VERSION 1
