@@ -21,6 +21,7 @@
 
 #include <bsd/string.h>
 
+#include "common/safetext.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "client/ftpc.h"
@@ -183,19 +184,16 @@ conn_send_failed(struct ftpc *c, int err)
 static int
 conn_handshake(struct ftpc *c, const uint8_t secret[CHANNEL_KEY_BYTES])
 {
-	char msg[sizeof(c->ch.refused_msg)];
-	int  r;
+	int r;
 
 	r = channel_handshake(&c->ch, c->fd, CHANNEL_CLIENT, secret);
 	if (r == 0)
 		return 0;
 	c->dead = 1;
-	if (c->ch.refused_code != 0) {
-		ftpc_safe(msg, sizeof(msg), c->ch.refused_msg,
-		    strnlen(c->ch.refused_msg, sizeof(c->ch.refused_msg)));
-		fprintf(stderr, "ftpc: %s: %s (%s)\n", conn_where(c), msg,
-		    err_name(c->ch.refused_code));
-	} else if (r == -ERR_PROTOCOL)
+	if (c->ch.refused_code != 0) /* refused_msg is filtered already */
+		fprintf(stderr, "ftpc: %s: %s (%s)\n", conn_where(c),
+		    c->ch.refused_msg, err_name(c->ch.refused_code));
+	else if (r == -ERR_PROTOCOL)
 		fprintf(stderr, "ftpc: %s: protocol error in the handshake\n",
 		    conn_where(c));
 	else if (r == -ERR_TIMEOUT)
@@ -416,11 +414,11 @@ conn_report(const char *op, const char *name, const struct msg *m)
 	uint64_t    ucode;
 
 	if (msg_str(m, "msg", &s, &len) == 0)
-		ftpc_safe(text, sizeof(text), s, len);
+		(void)safetext_copy(text, sizeof(text), s, len);
 	else
 		strlcpy(text, "error", sizeof(text));
 	if (msg_str(m, "err", &s, &len) == 0)
-		ftpc_safe(err, sizeof(err), s, len);
+		(void)safetext_copy(err, sizeof(err), s, len);
 	else
 		strlcpy(err, "unknown", sizeof(err));
 	if (msg_int(m, "code", &code) == -1 && msg_uint(m, "code", &ucode) == 0)

@@ -144,13 +144,6 @@ int remote_join(const char *dir, const char *name, char *out, size_t outlen);
 int remote_stat_get(struct ftpc *c, const char *path, struct rstat *st,
     int *code, const char *report);
 
-/*
- * ftpc_safe: copy len bytes of s to dst (dstlen bytes, NUL terminated,
- * truncated) with control bytes replaced by '?', so a server's names and
- * messages cannot drive the terminal.
- */
-void ftpc_safe(char *dst, size_t dstlen, const char *s, size_t len);
-
 /* xfer.c: put and get (argv: the command's args). */
 int xfer_put(struct ftpc *c, int argc, char **argv);
 int xfer_get(struct ftpc *c, int argc, char **argv);

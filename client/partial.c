@@ -22,6 +22,7 @@
 
 #include <bsd/string.h>
 
+#include "common/safetext.h"
 #include "common/atomicio.h"
 #include "common/log.h"
 #include "client/ftpc.h"
@@ -156,7 +157,7 @@ partial_arm(struct ftpc *c, struct partial *p)
 	int  n;
 
 	strlcpy(part_path, p->path, sizeof(part_path));
-	ftpc_safe(safe, sizeof(safe), p->path, strlen(p->path));
+	(void)safetext_copy(safe, sizeof(safe), p->path, strlen(p->path));
 	n = snprintf(part_msg, sizeof(part_msg),
 	    "ftpc: partial download kept in %s; rerun with -C to resume\n",
 	    safe);

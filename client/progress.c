@@ -17,6 +17,7 @@
 
 #include "client/ftpc.h"
 #include "client/progress.h"
+#include "common/safetext.h"
 
 #define PROGRESS_REDRAW 0.1 /* seconds between two redraws */
 #define PROGRESS_WINDOW 1.0 /* seconds of the rate window */
@@ -101,7 +102,7 @@ progress_start(struct progress *p, int on, const char *name, uint64_t total)
 	p->on = on;
 	if (!on)
 		return;
-	ftpc_safe(p->name, sizeof(p->name), name, strlen(name));
+	(void)safetext_copy(p->name, sizeof(p->name), name, strlen(name));
 	p->total = total;
 	p->start = p->drawn = p->win_t = progress_now();
 	progress_draw(p, 0, "ETA --:--");

@@ -30,12 +30,6 @@ struct rlist {
 	size_t	     n, cap;
 };
 
-void
-ftpc_safe(char *dst, size_t dstlen, const char *s, size_t len)
-{
-	(void)safetext_copy(dst, dstlen, s, len);
-}
-
 int
 remote_path(const char *in, char *out, size_t outlen)
 {
@@ -121,7 +115,8 @@ rstat_from(const msgpack_object *o, struct rstat *st)
 	    rmap_int(o, "mode", &mode) == -1 || mode < 0 ||
 	    rmap_int(o, "mtime", &st->mtime) == -1)
 		return -1;
-	ftpc_safe(st->type, sizeof(st->type), t->via.str.ptr, t->via.str.size);
+	(void)safetext_copy(st->type, sizeof(st->type), t->via.str.ptr,
+	    t->via.str.size);
 	st->size = (uint64_t)size;
 	st->mode = (uint64_t)mode & 07777;
 	return 0;
@@ -295,7 +290,7 @@ remote_stat(struct ftpc *c, int argc, char **argv)
 		memmove(when + n - 1, when + n - 2, 3);
 		when[n - 2] = ':';
 	}
-	ftpc_safe(name, sizeof(name), path, strlen(path));
+	(void)safetext_copy(name, sizeof(name), path, strlen(path));
 	printf("name: %s\ntype: %s\nsize: %llu\nmode: %04llo\nmtime: %s\n",
 	    name, st.type, (unsigned long long)st.size,
 	    (unsigned long long)st.mode, when);
@@ -335,8 +330,8 @@ rlist_add(struct rlist *l, const msgpack_object *o)
 	if (rstat_from(o, &e->st) == -1 ||
 	    (e->name = malloc((size_t)n->via.str.size + 1)) == NULL)
 		return -1;
-	ftpc_safe(e->name, (size_t)n->via.str.size + 1, n->via.str.ptr,
-	    n->via.str.size);
+	(void)safetext_copy(e->name, (size_t)n->via.str.size + 1,
+	    n->via.str.ptr, n->via.str.size);
 	l->n++;
 	return 0;
 }

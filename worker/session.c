@@ -251,6 +251,20 @@ str_is(const struct msg *m, const char *key, const char *want)
 	return len == strlen(want) && memcmp(p, want, len) == 0;
 }
 
+/* Accept the shared-secret method: record it as the user, reply ok. */
+static int
+auth_ok(struct session *s)
+{
+	struct msgw w;
+
+	/* The shared-secret method has no user name: show the method. */
+	(void)strlcpy(s->user, "secret", sizeof(s->user));
+	msgw_init(&w, 2);
+	msgw_bool(&w, "ok", 1);
+	msgw_str(&w, "server", SERVER_NAME);
+	return session_send(s, &w);
+}
+
 /* The first frame must decrypt and be {"op": "auth", "method": "secret"}. */
 static int
 session_auth(struct session *s)
@@ -258,7 +272,6 @@ session_auth(struct session *s)
 	const uint8_t *body;
 	size_t	       len;
 	struct msg     m;
-	struct msgw    w;
 	int	       type, r, ok;
 
 	r = channel_recv(&s->ch, &type, &body, &len);
@@ -285,12 +298,7 @@ session_auth(struct session *s)
 		    s->info.peer);
 		return session_fail(s, ERR_AUTH, NULL);
 	}
-	/* The shared-secret method has no user name: show the method. */
-	(void)strlcpy(s->user, "secret", sizeof(s->user));
-	msgw_init(&w, 2);
-	msgw_bool(&w, "ok", 1);
-	msgw_str(&w, "server", SERVER_NAME);
-	return session_send(s, &w);
+	return auth_ok(s);
 }
 
 /* Handshake and authentication within the login grace time. */
@@ -402,16 +410,9 @@ op_bye(struct session *s, const struct msg *m)
 static int
 op_auth_again(struct session *s, const struct msg *m)
 {
-	struct msgw w;
-
 	if (!str_is(m, "method", "secret"))
 		return session_error(s, ERR_AUTH, NULL);
-	/* The shared-secret method has no user name: show the method. */
-	(void)strlcpy(s->user, "secret", sizeof(s->user));
-	msgw_init(&w, 2);
-	msgw_bool(&w, "ok", 1);
-	msgw_str(&w, "server", SERVER_NAME);
-	return session_send(s, &w);
+	return auth_ok(s);
 }
 
 static int
