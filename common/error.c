@@ -6,6 +6,8 @@
  */
 #include <errno.h>
 #include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "common/error.h"
 
@@ -87,5 +89,44 @@ err_from_errno(int errnum)
 		return ERR_NAME_TOO_LONG;
 	default:
 		return ERR_IO;
+	}
+}
+
+int
+err_wire(int code)
+{
+	if (code < 0)
+		code = -code;
+	if (code < ERR_MAX)
+		return code;
+	switch (code) {
+	case ERR_SYSTEM:
+		return err_from_errno(errno);
+	case ERR_EOF:
+	case ERR_CRYPTO:
+		return ERR_PROTOCOL;
+	default:
+		return ERR_INTERNAL;
+	}
+}
+
+const char *
+err_str(int code)
+{
+	if (code < 0)
+		code = -code;
+	if (code < ERR_MAX)
+		return err_table[code].message;
+	switch (code) {
+	case ERR_SYSTEM:
+		return strerror(errno);
+	case ERR_NOMEM:
+		return "out of memory";
+	case ERR_EOF:
+		return "connection closed by the peer";
+	case ERR_CRYPTO:
+		return "a frame failed to decrypt";
+	default:
+		return "unknown error";
 	}
 }

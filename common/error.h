@@ -1,8 +1,11 @@
 /*
  * error.h: the stable error codes of protocol v1 (doc/PROTOCOL.md, section
  * "Errors").  The numbers and names travel on the wire and in logs; never
- * renumber one.  Internal functions return 0 or -1 (errno set), or a negative
- * ERR_* code where a protocol answer is meant.
+ * renumber one.  The one return idiom of the project (after OpenSSH's
+ * ssherr.h): a function returns 0 on success or a negative ERR_* code,
+ * never -1 with errno alone; ERR_SYSTEM says "errno holds the cause".
+ * Codes from ERR_INTERNAL_BASE up never travel on the wire: err_wire()
+ * maps every code to the one a reply carries.
  */
 #ifndef FTPD_ERROR_H
 #define FTPD_ERROR_H
@@ -29,7 +32,15 @@ enum err_code {
 	ERR_ABORTED = 18,  /* transfer aborted by the peer */
 	ERR_INTERNAL = 19, /* a bug or an unexpected state */
 	ERR_TIMEOUT = 20,  /* idle or login grace timeout */
-	ERR_MAX = 21
+	ERR_MAX = 21,
+
+	/* Internal codes: logs and ftpc only; err_wire() maps them. */
+	ERR_INTERNAL_BASE = 100,
+	ERR_SYSTEM = 100, /* a system call failed: errno says why */
+	ERR_NOMEM = 101,  /* out of memory */
+	ERR_EOF = 102,	  /* the peer closed the connection */
+	ERR_CRYPTO = 103, /* a frame failed to decrypt or authenticate */
+	ERR_INTERNAL_MAX = 104
 };
 
 /*
@@ -50,5 +61,21 @@ const char *err_message(int code);
  * Unknown values give ERR_IO.
  */
 int err_from_errno(int errnum);
+
+/*
+ * err_wire: the wire code (1..ERR_MAX-1) a reply carries for code, which
+ * may be negative (-ERR_*) or positive: wire codes map to themselves,
+ * ERR_SYSTEM to err_from_errno(errno), ERR_EOF and ERR_CRYPTO to
+ * ERR_PROTOCOL, anything else to ERR_INTERNAL.  0 maps to 0.
+ */
+int err_wire(int code);
+
+/*
+ * err_str: a human text for code (negative or positive): the default
+ * message of a wire code, strerror(errno) for ERR_SYSTEM, a fixed text
+ * for the other internal codes.  Never NULL; the string is static (for
+ * ERR_SYSTEM, valid until the next strerror call).
+ */
+const char *err_str(int code);
 
 #endif
