@@ -1,56 +1,41 @@
 /*
  * safetext.c: filter peer-supplied text (file names, error messages) before
  * it reaches a terminal, so a hostile peer cannot send escape sequences.
- * It only copies and replaces; it never interprets the text.
+ * Whether bytes are well-formed UTF-8 is utf8_decode's decision (utf8.h);
+ * this file must not keep its own decoder.  It only copies and replaces;
+ * it never interprets the text.
  */
 #include <stdint.h>
 
 #include "common/safetext.h"
+#include "common/utf8.h"
 
-/* Length of the well-formed UTF-8 sequence at s (RFC 3629), 0 if none. */
-static size_t
-utf8_len(const unsigned char *s, size_t len)
+/* SECURITY: C0 controls, DEL and C1 controls can steer a terminal. */
+static int
+safetext_is_control(uint32_t cp)
 {
-	size_t n, i;
-
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (n > len)
-		return 0;
-	for (i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	return n;
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f);
 }
 
 size_t
 safetext_copy(char *dst, size_t dstlen, const char *src, size_t len)
 {
-	const unsigned char *s = (const unsigned char *)src;
-	size_t		     i = 0, o = 0, n;
+	const uint8_t *s = (const uint8_t *)src;
+	size_t	       i = 0, o = 0;
+	uint32_t       cp;
+	int	       n;
 
 	if (dstlen == 0)
 		return 0;
 	while (i < len && o + 1 < dstlen) {
-		if (s[i] < 0x80) {
-			dst[o++] =
-			    s[i] < 0x20 || s[i] == 0x7f ? '?' : (char)s[i];
-			i++;
+		n = utf8_decode(s + i, len - i, &cp);
+		if (n < 0 || safetext_is_control(cp)) {
+			/* One '?' per malformed byte or per control. */
+			dst[o++] = '?';
+			i += n < 0 ? 1 : (size_t)n;
 			continue;
 		}
-		n = utf8_len(s + i, len - i);
-		if (n == 0 || (s[i] == 0xc2 && s[i + 1] < 0xa0)) {
-			dst[o++] = '?'; /* stray byte, or a C1 control */
-			i += n == 0 ? 1 : n;
-			continue;
-		}
-		if (o + n >= dstlen)
+		if (o + (size_t)n >= dstlen)
 			break; /* never cut a character in half */
 		while (n-- > 0)
 			dst[o++] = (char)s[i++];

@@ -10,9 +10,13 @@
  * safetext_copy: copy len bytes of src into dst (dstlen bytes, always NUL
  * terminated when dstlen > 0), replacing with '?' every byte that could
  * steer a terminal: C0 controls and DEL, C1 controls whether raw (0x80-0x9f)
- * or UTF-8 encoded (U+0080-U+009F), and any byte that does not start a
- * well-formed UTF-8 sequence (RFC 3629).  Valid UTF-8 text passes unchanged;
- * a sequence that does not fit whole is cut.  Returns the bytes written.
+ * or UTF-8 encoded (U+0080-U+009F), and every byte of a sequence that is
+ * not well-formed UTF-8 as utf8_decode (utf8.h, RFC 3629 section 4) judges
+ * it: overlong forms (such as C0 9B or E0 80 9B, an overlong CSI),
+ * surrogates, code points above U+10FFFF, cut sequences.  Valid UTF-8 text
+ * passes unchanged; a character that does not fit whole in dst is left out
+ * and the copy ends there.  Returns the bytes written, without the NUL
+ * (0 when dstlen is 0); it cannot fail.
  */
 size_t safetext_copy(char *dst, size_t dstlen, const char *src, size_t len);
 

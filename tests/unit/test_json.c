@@ -2,12 +2,14 @@
  * test_json.c: unit tests of common/json.c: plain text, the escapes RFC
  * 8259 requires, well-formed UTF-8 copied, malformed UTF-8 (stray
  * continuation bytes, overlong forms, surrogates, code points above
- * U+10FFFF, cut sequences) replaced by \ufffd, and NUL inside a string.
- * Everything is written to memory; nothing here touches a file.
+ * U+10FFFF, cut sequences) replaced by \ufffd, NUL inside a string, and
+ * a write error.  Strings are written to memory; the one file touched is
+ * /dev/full, to see a write fail.
  */
+#include <errno.h>
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "common/error.h"
 #include "common/json.h"
 
 /* json_str of s[0..len) compared with want. */
@@ -76,6 +79,8 @@ test_utf8_replaced(void **state)
 	CHECK("\xf4\x90\x80\x80", "\"\\ufffd\\ufffd\\ufffd\\ufffd\"");
 	CHECK("ab\xe2\x82", "\"ab\\ufffd\\ufffd\""); /* cut at the end */
 	CHECK("\xc3(", "\"\\ufffd(\"");		     /* bad continuation */
+	CHECK("\xc0\x9b", "\"\\ufffd\\ufffd\"");     /* overlong CSI */
+	CHECK("\xe0\x80\x9b", "\"\\ufffd\\ufffd\\ufffd\""); /* overlong CSI */
 }
 
 static void
@@ -95,6 +100,24 @@ test_cstr_null(void **state)
 	free(out);
 }
 
+/* A write error is reported as -ERR_SYSTEM with errno (ENOSPC here). */
+static void
+test_write_error(void **state)
+{
+	FILE *fp;
+
+	(void)state;
+	fp = fopen("/dev/full", "w");
+	if (fp == NULL)
+		skip();
+	setvbuf(fp, NULL, _IONBF, 0);
+	errno = 0;
+	assert_int_equal(json_str(fp, "x", 1), -ERR_SYSTEM);
+	assert_int_equal(errno, ENOSPC);
+	assert_int_equal(json_cstr(fp, NULL), -ERR_SYSTEM);
+	(void)fclose(fp);
+}
+
 int
 main(void)
 {
@@ -104,6 +127,7 @@ main(void)
 		cmocka_unit_test(test_utf8_kept),
 		cmocka_unit_test(test_utf8_replaced),
 		cmocka_unit_test(test_cstr_null),
+		cmocka_unit_test(test_write_error),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
