@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "common/buf.h"
+#include "common/error.h"
 #include "common/log.h"
 
 #define BUF_MIN_CAP 256 /* first allocation, bytes */
@@ -41,14 +42,17 @@ buf_reset(struct buf *b)
 	b->len = 0;
 }
 
-/* Move the contents to new storage of newcap bytes, wiping the old one. */
+/*
+ * Move the contents to new storage of newcap bytes, wiping the old one.
+ * 0, or -ERR_NOMEM with errno ENOMEM and the contents untouched.
+ */
 static int
 buf_grow(struct buf *b, size_t newcap)
 {
 	uint8_t *p;
 
 	if ((p = malloc(newcap)) == NULL)
-		return -1; /* errno ENOMEM */
+		return -ERR_NOMEM; /* errno ENOMEM */
 	if (b->data != NULL) {
 		if (b->len > 0)
 			memcpy(p, b->data, b->len);
@@ -79,7 +83,7 @@ buf_reserve(struct buf *b, size_t n)
 			newcap = b->max;
 		if (newcap == 0) /* max 0, n 0: keep the promise of a pointer */
 			newcap = 1;
-		if (buf_grow(b, newcap) == -1)
+		if (buf_grow(b, newcap) != 0)
 			return NULL;
 	}
 	return b->data + b->len;
@@ -100,7 +104,7 @@ buf_append(struct buf *b, const void *p, size_t n)
 	uint8_t *room;
 
 	if ((room = buf_reserve(b, n)) == NULL)
-		return -1;
+		return errno == ENOMEM ? -ERR_NOMEM : -ERR_SYSTEM;
 	if (n > 0)
 		memcpy(room, p, n);
 	buf_commit(b, n);

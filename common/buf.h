@@ -1,7 +1,9 @@
 /*
  * buf.h: the one bounded buffer for untrusted bytes (after OpenSSH sshbuf).
  * A buffer has a hard maximum fixed at init; growth past it fails with
- * EMSGSIZE and leaves the contents as they were.
+ * EMSGSIZE and leaves the contents as they were.  buf_reserve returns a
+ * pointer (NULL and errno on failure); the int functions return 0 or a
+ * negative ERR_* code (common/error.h).
  */
 #ifndef FTPD_BUF_H
 #define FTPD_BUF_H
@@ -38,7 +40,11 @@ uint8_t *buf_reserve(struct buf *b, size_t n)
 /* buf_commit: len += n after writing n bytes into buf_reserve's room. */
 void buf_commit(struct buf *b, size_t n);
 
-/* buf_append: copy n bytes to the end.  0, or -1 with errno as buf_reserve. */
+/*
+ * buf_append: copy n bytes of p to the end.  Returns 0; -ERR_SYSTEM with
+ * errno EMSGSIZE when len + n would pass max (nothing changed); or
+ * -ERR_NOMEM (errno ENOMEM).  Codes from common/error.h.
+ */
 __attribute__((warn_unused_result)) int buf_append(struct buf *b, const void *p,
     size_t n);
 

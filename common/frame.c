@@ -3,11 +3,16 @@
  * big-endian length and that many payload bytes.  The length is compared
  * with the caller's maximum before a single payload byte is allocated or
  * read.  This file must not look inside payloads; encryption is channel.c's.
+ * The length is coded with libbsd's be32enc/be32dec, not by hand.
+ * frame_write and frame_read keep their -1-and-errno convention (see
+ * frame.h): common/channel.c tests their result against -1.
  */
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+
+#include <bsd/sys/endian.h>
 
 #include "common/atomicio.h"
 #include "common/frame.h"
@@ -15,17 +20,13 @@
 void
 frame_put_len(uint8_t out[FRAME_HDR_LEN], uint32_t len)
 {
-	out[0] = (uint8_t)(len >> 24);
-	out[1] = (uint8_t)(len >> 16);
-	out[2] = (uint8_t)(len >> 8);
-	out[3] = (uint8_t)len;
+	be32enc(out, len);
 }
 
 uint32_t
 frame_get_len(const uint8_t in[FRAME_HDR_LEN])
 {
-	return (uint32_t)in[0] << 24 | (uint32_t)in[1] << 16 |
-	    (uint32_t)in[2] << 8 | (uint32_t)in[3];
+	return be32dec(in);
 }
 
 /*
@@ -48,6 +49,26 @@ frame_gather(int fd, struct iovec *iov, int iovcnt, int *sock)
 		*sock = 0;
 	}
 	return writev(fd, iov, iovcnt);
+}
+
+/* After a short write of r bytes: skip what went out, keep the rest. */
+static void
+frame_skip(struct iovec **vp, int *np, size_t r)
+{
+	struct iovec *v = *vp;
+	int	      n = *np;
+
+	while (n > 0 && r >= v->iov_len) {
+		r -= v->iov_len;
+		v++;
+		n--;
+	}
+	if (n > 0) {
+		v->iov_base = (uint8_t *)v->iov_base + r;
+		v->iov_len -= r;
+	}
+	*vp = v;
+	*np = n;
 }
 
 int
@@ -81,16 +102,7 @@ frame_write(int fd, const void *p, size_t len)
 			errno = EIO;
 			return -1;
 		}
-		/* Short write: skip what went out and send the rest. */
-		while (n > 0 && (size_t)r >= v->iov_len) {
-			r -= (ssize_t)v->iov_len;
-			v++;
-			n--;
-		}
-		if (n > 0) {
-			v->iov_base = (uint8_t *)v->iov_base + r;
-			v->iov_len -= (size_t)r;
-		}
+		frame_skip(&v, &n, (size_t)r);
 	}
 	return 0;
 }

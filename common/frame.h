@@ -2,6 +2,12 @@
  * frame.h: length-prefixed frames (doc/PROTOCOL.md, "Frames"): a 4-byte
  * big-endian length, then that many payload bytes.  The length is checked
  * against the caller's maximum before any allocation.
+ *
+ * Return convention: frame_write and frame_read keep the older -1-and-errno
+ * form instead of the project's 0-or-negative-ERR_* idiom (error.h),
+ * because common/channel.c (not owned here) tests their result against -1
+ * and uses frame_read's 1/0 distinction; move both at once when that file
+ * moves to ERR_* codes.
  */
 #ifndef FTPD_FRAME_H
 #define FTPD_FRAME_H
@@ -33,7 +39,11 @@ __attribute__((warn_unused_result)) int frame_write(int fd, const void *p,
 __attribute__((warn_unused_result)) int frame_read(int fd, struct buf *b,
     size_t max);
 
-/* frame_put_len / frame_get_len: 32-bit big-endian length encoding. */
+/*
+ * frame_put_len / frame_get_len: the 32-bit big-endian length of a frame
+ * header (FRAME_HDR_LEN bytes at out / in), via libbsd be32enc/be32dec.
+ * They cannot fail.
+ */
 void	 frame_put_len(uint8_t out[FRAME_HDR_LEN], uint32_t len);
 uint32_t frame_get_len(const uint8_t in[FRAME_HDR_LEN]);
 

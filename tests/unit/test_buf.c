@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "common/buf.h"
+#include "common/error.h"
 
 static void
 test_append_grows(void **state)
@@ -69,7 +70,7 @@ test_max_enforced(void **state)
 	buf_init(&b, 16);
 	assert_int_equal(buf_append(&b, "abcdefghijklmnop", 16), 0);
 	errno = 0;
-	assert_int_equal(buf_append(&b, "x", 1), -1);
+	assert_int_equal(buf_append(&b, "x", 1), -ERR_SYSTEM);
 	assert_int_equal(errno, EMSGSIZE);
 	assert_int_equal(b.len, 16);
 	assert_memory_equal(b.data, "abcdefghijklmnop", 16);

@@ -39,6 +39,11 @@ test_len_encoding(void **state)
 	assert_int_equal(frame_get_len(h), 0x01020304);
 	frame_put_len(h, 0xffffffff);
 	assert_int_equal(frame_get_len(h), 0xffffffff);
+	/* Decoding fixed bytes: big-endian, no sign extension. */
+	assert_int_equal(frame_get_len((const uint8_t *)"\xfe\xdc\xba\x98"),
+	    0xfedcba98);
+	frame_put_len(h, 0x80000001);
+	assert_memory_equal(h, "\x80\x00\x00\x01", 4);
 }
 
 static void
