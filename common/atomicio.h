@@ -1,6 +1,11 @@
 /*
  * atomicio.h: full reads and writes over short counts and EINTR (after
  * OpenSSH atomicio.c).
+ *
+ * Return convention: read_full returns a byte count and write_full 0, both
+ * -1 with errno on error, instead of 0 or -ERR_* (error.h): callers in
+ * common/channel.c, worker/xfer.c, client/xfer.c, client/partial.c and
+ * server/control.c compare with -1 or with the count asked for.
  */
 #ifndef FTPD_ATOMICIO_H
 #define FTPD_ATOMICIO_H

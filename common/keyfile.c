@@ -4,7 +4,8 @@
  * or others may read or write, as sshd does with private keys; writing
  * never replaces an existing file or follows a symbolic link.  This file
  * must not log (callers decide how to report) and must not leave a copy of
- * a key in memory it gives back.
+ * a key in memory it gives back.  Its helpers return 0 or -ERR_SYSTEM; the
+ * two public functions keep -1 (see keyfile.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +21,7 @@
 #include <sodium.h>
 
 #include "common/atomicio.h"
+#include "common/error.h"
 #include "common/keyfile.h"
 
 #define KEYFILE_HEX (2 * KEYFILE_BYTES) /* 64 digits */
@@ -40,7 +42,10 @@ keyfile_err(char *err, size_t errlen, const char *fmt, ...)
 	errno = saved;
 }
 
-/* SECURITY: a secret others can read or change is no secret. */
+/*
+ * SECURITY: a secret others can read or change is no secret.
+ * 0, or -ERR_SYSTEM with errno (fstat's, EINVAL, EPERM) and a reason in err.
+ */
 static int
 keyfile_check_mode(int fd, const char *path, char *err, size_t errlen)
 {
@@ -48,24 +53,27 @@ keyfile_check_mode(int fd, const char *path, char *err, size_t errlen)
 
 	if (fstat(fd, &st) == -1) {
 		keyfile_err(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
+		return -ERR_SYSTEM;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		errno = EINVAL;
 		keyfile_err(err, errlen, "%s: not a regular file", path);
-		return -1;
+		return -ERR_SYSTEM;
 	}
 	if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
 		errno = EPERM;
 		keyfile_err(err, errlen,
 		    "%s: permissions %04o are too open; chmod 600 %s", path,
 		    (unsigned int)(st.st_mode & 07777), path);
-		return -1;
+		return -ERR_SYSTEM;
 	}
 	return 0;
 }
 
-/* Parse 64 hex digits and an optional newline from text[0..len). */
+/*
+ * Parse 64 hex digits and an optional newline from text[0..len) into key.
+ * 0, or -ERR_SYSTEM with errno EINVAL when text is not a key.
+ */
 static int
 keyfile_parse(const char *text, size_t len, uint8_t key[KEYFILE_BYTES])
 {
@@ -74,12 +82,13 @@ keyfile_parse(const char *text, size_t len, uint8_t key[KEYFILE_BYTES])
 
 	if (len == KEYFILE_HEX + 1 && text[KEYFILE_HEX] == '\n')
 		len = KEYFILE_HEX;
-	if (len != KEYFILE_HEX)
-		return -1;
-	if (sodium_hex2bin(key, KEYFILE_BYTES, text, KEYFILE_HEX, NULL, &binlen,
+	if (len != KEYFILE_HEX ||
+	    sodium_hex2bin(key, KEYFILE_BYTES, text, KEYFILE_HEX, NULL, &binlen,
 		&end) != 0 ||
-	    binlen != KEYFILE_BYTES || end != text + KEYFILE_HEX)
-		return -1;
+	    binlen != KEYFILE_BYTES || end != text + KEYFILE_HEX) {
+		errno = EINVAL;
+		return -ERR_SYSTEM;
+	}
 	return 0;
 }
 
@@ -95,14 +104,13 @@ keyfile_read(const char *path, uint8_t key[KEYFILE_BYTES], char *err,
 		keyfile_err(err, errlen, "%s: %s", path, strerror(errno));
 		goto out;
 	}
-	if (keyfile_check_mode(fd, path, err, errlen) == -1)
+	if (keyfile_check_mode(fd, path, err, errlen) != 0)
 		goto out;
 	if ((n = read_full(fd, text, sizeof(text))) == -1) {
 		keyfile_err(err, errlen, "%s: %s", path, strerror(errno));
 		goto out;
 	}
-	if (keyfile_parse(text, (size_t)n, key) == -1) {
-		errno = EINVAL;
+	if (keyfile_parse(text, (size_t)n, key) != 0) {
 		keyfile_err(err, errlen,
 		    "%s: not a key file (expected %d hex digits and a newline)",
 		    path, KEYFILE_HEX);
@@ -118,31 +126,38 @@ out:
 	return rc;
 }
 
-/* fsync the folder holding path, so the new name survives a crash. */
+/*
+ * fsync the folder holding path, so the new name survives a crash.
+ * 0, or -ERR_SYSTEM with errno (ENAMETOOLONG, open's or fsync's).
+ */
 static int
 keyfile_sync_dir(const char *path)
 {
 	char copy[PATH_MAX];
-	int  fd, r;
+	int  fd, r = -ERR_SYSTEM;
 
 	if (strlcpy(copy, path, sizeof(copy)) >= sizeof(copy)) {
 		errno = ENAMETOOLONG;
-		return -1;
+		return -ERR_SYSTEM;
 	}
 	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd == -1)
-		return -1;
-	r = fsync(fd);
+		return -ERR_SYSTEM;
+	if (fsync(fd) == 0)
+		r = 0;
 	close(fd);
 	return r;
 }
 
-/* Write key as hex and a newline to fd, then fsync. */
+/*
+ * Write key as hex and a newline to fd (mode 0600), then fsync.
+ * 0, or -ERR_SYSTEM with errno.
+ */
 static int
 keyfile_write(int fd, const uint8_t key[KEYFILE_BYTES])
 {
 	char hex[KEYFILE_HEX + 1];
-	int  rc = -1;
+	int  rc = -ERR_SYSTEM;
 
 	sodium_bin2hex(hex, sizeof(hex), key, KEYFILE_BYTES);
 	hex[KEYFILE_HEX] = '\n'; /* replaces the terminator */
@@ -174,7 +189,7 @@ keyfile_generate(const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	randombytes_buf(key, sizeof(key));
-	if (keyfile_write(fd, key) == -1) {
+	if (keyfile_write(fd, key) != 0) {
 		keyfile_err(err, errlen, "%s: %s", path, strerror(errno));
 		goto out;
 	}
@@ -184,7 +199,7 @@ keyfile_generate(const char *path, char *err, size_t errlen)
 		goto out;
 	}
 	fd = -1;
-	if (keyfile_sync_dir(path) == -1) {
+	if (keyfile_sync_dir(path) != 0) {
 		keyfile_err(err, errlen, "%s: fsync of its folder: %s", path,
 		    strerror(errno));
 		goto out;

@@ -1,6 +1,10 @@
 /*
  * keyfile.h: the 32-byte shared secret on disk (doc/PROTOCOL.md,
  * "Authentication"): 64 lowercase hex digits and a newline, mode 0600.
+ *
+ * Return convention: both functions keep the older 0 / -1 form (errno set,
+ * a reason in err) instead of 0 or -ERR_* (error.h), because their callers
+ * in server/prepare.c, server/main.c and client/main.c test for -1.
  */
 #ifndef FTPD_KEYFILE_H
 #define FTPD_KEYFILE_H

@@ -3,6 +3,8 @@
  * so the fsync(2) before a commit finds little left to write and the page
  * cache holds a bounded amount of dirty data (sync_file_range(2), the
  * streaming-write pattern described by Linus Torvalds on LKML, 2010).
+ * Every function here is advice to the kernel and returns nothing: a
+ * failure shows up in the caller's fsync(2), which decides durability.
  */
 #ifndef FTPD_WRITEBACK_H
 #define FTPD_WRITEBACK_H

@@ -4,15 +4,29 @@
  * by single spaces, so white space and control bytes inside a field become
  * '_'.  This file only formats: it must not write, log or allocate.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
+#include "common/error.h"
 #include "common/xferlog.h"
 
-/* Append s at out[*pos], white space and control bytes as '_'. */
+/* The line does not fit: -ERR_SYSTEM with errno EOVERFLOW. */
+static int
+xferlog_full(void)
+{
+	errno = EOVERFLOW;
+	return -ERR_SYSTEM;
+}
+
+/*
+ * Append s at out[*pos], white space and control bytes as '_'.  0, or
+ * -ERR_SYSTEM with errno EOVERFLOW when it does not fit (as for each
+ * helper below).
+ */
 static int
 append_field(char *out, size_t outlen, size_t *pos, const char *s)
 {
@@ -22,7 +36,7 @@ append_field(char *out, size_t outlen, size_t *pos, const char *s)
 		s = "_"; /* an empty field would shift the others */
 	for (; *s != '\0'; s++) {
 		if (*pos + 1 >= outlen)
-			return -1;
+			return xferlog_full();
 		c = (unsigned char)*s;
 		out[(*pos)++] = c <= 0x20 || c == 0x7f ? '_' : (char)c;
 	}
@@ -30,14 +44,14 @@ append_field(char *out, size_t outlen, size_t *pos, const char *s)
 	return 0;
 }
 
-/* Append text as it is; -1 if it does not fit with its NUL. */
+/* Append text as it is, with its NUL. */
 static int
 append_text(char *out, size_t outlen, size_t *pos, const char *text)
 {
 	size_t n = strlen(text);
 
 	if (n >= outlen - *pos)
-		return -1;
+		return xferlog_full();
 	memcpy(out + *pos, text, n + 1);
 	*pos += n;
 	return 0;
@@ -52,23 +66,24 @@ format_head(const struct xfer_record *r, char *out, size_t outlen, size_t *pos)
 	int	  n;
 
 	/* ctime(3) layout without the newline: "Sun Nov 22 05:34:26 2026". */
-	if (localtime_r(&r->end, &tm) == NULL ||
-	    strftime(tbuf, sizeof(tbuf), "%a %b %e %H:%M:%S %Y", &tm) == 0)
-		return -1;
+	if (localtime_r(&r->end, &tm) == NULL)
+		return -ERR_SYSTEM; /* errno EOVERFLOW */
+	if (strftime(tbuf, sizeof(tbuf), "%a %b %e %H:%M:%S %Y", &tm) == 0)
+		return xferlog_full();
 	n = snprintf(num, sizeof(num), " %" PRIu64 " ",
 	    r->seconds > 0 ? r->seconds : 1);
 	if (n < 0 || (size_t)n >= sizeof(num))
-		return -1;
-	if (append_text(out, outlen, pos, tbuf) == -1 ||
-	    append_text(out, outlen, pos, num) == -1 ||
-	    append_field(out, outlen, pos, r->host) == -1)
-		return -1;
+		return xferlog_full();
+	if (append_text(out, outlen, pos, tbuf) != 0 ||
+	    append_text(out, outlen, pos, num) != 0 ||
+	    append_field(out, outlen, pos, r->host) != 0)
+		return xferlog_full();
 	n = snprintf(num, sizeof(num), " %" PRIu64 " ", r->bytes);
 	if (n < 0 || (size_t)n >= sizeof(num))
-		return -1;
-	if (append_text(out, outlen, pos, num) == -1 ||
-	    append_field(out, outlen, pos, r->path) == -1)
-		return -1;
+		return xferlog_full();
+	if (append_text(out, outlen, pos, num) != 0 ||
+	    append_field(out, outlen, pos, r->path) != 0)
+		return xferlog_full();
 	return 0;
 }
 
@@ -82,15 +97,15 @@ format_tail(const struct xfer_record *r, char *out, size_t outlen, size_t *pos)
 	/* transfer-type b(inary), no special action, direction, r(eal). */
 	n = snprintf(tail, sizeof(tail), " b _ %c r ", r->incoming ? 'i' : 'o');
 	if (n < 0 || (size_t)n >= sizeof(tail) ||
-	    append_text(out, outlen, pos, tail) == -1 ||
-	    append_field(out, outlen, pos, r->user) == -1)
-		return -1;
+	    append_text(out, outlen, pos, tail) != 0 ||
+	    append_field(out, outlen, pos, r->user) != 0)
+		return xferlog_full();
 	/* service, authentication method 0 (none), user id *, status. */
 	n = snprintf(tail, sizeof(tail), " ftp 0 * %c",
 	    r->complete ? 'c' : 'i');
 	if (n < 0 || (size_t)n >= sizeof(tail) ||
-	    append_text(out, outlen, pos, tail) == -1)
-		return -1;
+	    append_text(out, outlen, pos, tail) != 0)
+		return xferlog_full();
 	return 0;
 }
 
@@ -99,13 +114,15 @@ xferlog_format(const struct xfer_record *r, char *out, size_t outlen)
 {
 	size_t pos = 0;
 
-	if (out == NULL || outlen == 0)
+	if (out == NULL || outlen == 0) {
+		errno = EOVERFLOW;
 		return -1;
+	}
 	if (outlen > INT_MAX) /* so the length fits the return value */
 		outlen = INT_MAX;
 	out[0] = '\0';
-	if (format_head(r, out, outlen, &pos) == -1 ||
-	    format_tail(r, out, outlen, &pos) == -1) {
+	if (format_head(r, out, outlen, &pos) != 0 ||
+	    format_tail(r, out, outlen, &pos) != 0) {
 		out[0] = '\0';
 		return -1;
 	}

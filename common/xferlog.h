@@ -27,7 +27,11 @@ struct xfer_record {
 /*
  * xferlog_format: the line (no newline) into out (outlen bytes).  White space
  * and control bytes in the path become '_' so fields stay split.  Returns
- * the length, or -1 if it does not fit.
+ * the length in bytes (without the NUL), or -1 with errno EOVERFLOW when
+ * the line does not fit outlen (out is then "") or errno from localtime_r.
+ * The length-or--1 form (like snprintf's) is kept instead of 0 or -ERR_*
+ * (error.h) because worker/xfer.c tests the result with >= 0 and
+ * tests/unit/test_log.c expects -1.
  */
 int xferlog_format(const struct xfer_record *r, char *out, size_t outlen);
 
