@@ -407,6 +407,14 @@ op_bye(struct session *s, const struct msg *m)
 	return session_ok(s);
 }
 
+/* noop: a keep-alive that does nothing (issue 6; spec text to come). */
+static int
+op_noop(struct session *s, const struct msg *m)
+{
+	(void)m;
+	return session_ok(s);
+}
+
 static int
 op_auth_again(struct session *s, const struct msg *m)
 {
@@ -435,6 +443,7 @@ static const struct {
 	{ "rmdir", ops_rmdir },
 	{ "rename", ops_rename },
 	{ "bye", op_bye },
+	{ "noop", op_noop },
 	{ "auth", op_auth_again },
 	{ "done", op_no_transfer },
 	{ "abort", op_no_transfer },

@@ -39,7 +39,6 @@ struct put {
 	uint64_t	 got;  /* bytes received */
 	uint64_t	 mode;
 	int64_t		 mtime;
-	int		 has_mtime;
 	int		 overwrite;
 	int		 parentfd; /* target's folder, O_PATH */
 	struct fsops_tmp tmp;
@@ -87,15 +86,12 @@ put_parse(struct session *s, const struct msg *m, struct put *p)
 
 	if ((r = session_path(m, "path", p->path, sizeof(p->path))) != 0)
 		return r;
+	/* PROTOCOL.md 4.7: size, mode and mtime are required. */
 	if (msg_uint(m, "size", &p->size) == -1 ||
-	    session_opt_uint(m, "mode", 0644, &p->mode) == -1 ||
+	    msg_uint(m, "mode", &p->mode) == -1 ||
+	    msg_int(m, "mtime", &p->mtime) == -1 ||
 	    session_opt_bool(m, "overwrite", 1, &p->overwrite) == -1)
 		return -ERR_PROTOCOL;
-	if (msg_obj(m, "mtime") != NULL) {
-		if (msg_int(m, "mtime", &p->mtime) == -1)
-			return -ERR_PROTOCOL;
-		p->has_mtime = 1;
-	}
 	if (!cfg->overwrite)
 		p->overwrite = 0;
 	/* SECURITY: the announced size is checked before any byte arrives. */
@@ -216,6 +212,11 @@ put_receive(struct session *s, struct put *p)
 			session_lost(s, r);
 			return -1;
 		}
+		/* PROTOCOL.md 4.9: only bye may be FINAL.  A FINAL done is not
+		 * committed, and after FINAL data no done can come: end now. */
+		if (s->ch.peer_final)
+			return session_fail(s, ERR_PROTOCOL,
+			    "only bye may be sent as the final frame");
 		if (type == CHANNEL_MSG)
 			return put_message(s, p, body, len);
 		/* SECURITY: never more bytes than announced (and checked). */
@@ -250,14 +251,12 @@ put_commit(struct put *p)
 
 	if (fchmod(p->tmp.fd, (mode_t)(p->mode & 0666) & ~put_umask()) == -1)
 		return -err_from_errno(errno);
-	if (p->has_mtime) {
-		ts[0].tv_sec = 0;
-		ts[0].tv_nsec = UTIME_NOW;
-		ts[1].tv_sec = (time_t)p->mtime;
-		ts[1].tv_nsec = 0;
-		if (futimens(p->tmp.fd, ts) == -1)
-			return -err_from_errno(errno);
-	}
+	ts[0].tv_sec = 0;
+	ts[0].tv_nsec = UTIME_NOW;
+	ts[1].tv_sec = (time_t)p->mtime;
+	ts[1].tv_nsec = 0;
+	if (futimens(p->tmp.fd, ts) == -1)
+		return -err_from_errno(errno);
 	return fsops_tmp_commit(p->parentfd, &p->tmp, p->name, p->overwrite);
 }
 
