@@ -163,8 +163,9 @@ ops_rmdir(struct session *s, const struct msg *m)
 int
 ops_rename(struct session *s, const struct msg *m)
 {
-	char from[FSOPS_PATH_MAX + 1], to[FSOPS_PATH_MAX + 1];
-	int  r, overwrite;
+	char	    from[FSOPS_PATH_MAX + 1], to[FSOPS_PATH_MAX + 1];
+	const char *why = NULL;
+	int	    r, overwrite;
 
 	if ((r = session_path(m, "from", from, sizeof(from))) == 0 &&
 	    (r = session_path(m, "to", to, sizeof(to))) == 0 &&
@@ -173,9 +174,10 @@ ops_rename(struct session *s, const struct msg *m)
 	if (!s->cfg->overwrite)
 		overwrite = 0; /* overwrite = no holds for rename as for put */
 	if (r == 0) {
-		if ((r = fsops_rename(s->rootfd, from, to, overwrite)) == 0)
+		r = fsops_rename(s->rootfd, from, to, overwrite, &why);
+		if (r == 0)
 			log_info("session %llu: rename %s to %s",
 			    (unsigned long long)s->info.seq, from, to);
 	}
-	return reply_result(s, r);
+	return r == 0 ? session_ok(s) : session_error(s, -r, why);
 }
