@@ -265,6 +265,28 @@ auth_ok(struct session *s)
 	return session_send(s, &w);
 }
 
+/*
+ * No first frame: a wrong key (no reply), the login grace time over (code
+ * 20 as our FINAL frame, PROTOCOL.md 4.2), or the peer gone.  Returns -1.
+ */
+static int
+auth_lost(struct session *s, int r)
+{
+	if (r == -1 && errno == EBADMSG) {
+		log_warnx("authentication failed from %s: wrong key",
+		    s->info.peer);
+		s->outcome = ERR_AUTH;
+		return -1; /* SECURITY: no reply to a peer without the key */
+	}
+	if (worker_login_expired() || (r == -1 && errno == EAGAIN)) {
+		log_warnx("login grace time over for %s", s->info.peer);
+		return session_fail(s, ERR_TIMEOUT, "login grace time over");
+	}
+	log_info("%s closed before authentication", s->info.peer);
+	s->outcome = ERR_AUTH;
+	return -1;
+}
+
 /* The first frame must decrypt and be {"op": "auth", "method": "secret"}. */
 static int
 session_auth(struct session *s)
@@ -275,19 +297,8 @@ session_auth(struct session *s)
 	int	       type, r, ok;
 
 	r = channel_recv(&s->ch, &type, &body, &len);
-	if (r != 1) {
-		if (r == -1 && errno == EBADMSG)
-			log_warnx("authentication failed from %s: wrong key",
-			    s->info.peer);
-		else if (worker_login_expired() || (r == -1 && errno == EAGAIN))
-			log_warnx("login grace time over for %s", s->info.peer);
-		else
-			log_info("%s closed before authentication",
-			    s->info.peer);
-		s->outcome =
-		    r == -1 && errno == EAGAIN ? ERR_TIMEOUT : ERR_AUTH;
-		return -1; /* SECURITY: no reply to an unauthenticated peer */
-	}
+	if (r != 1)
+		return auth_lost(s, r);
 	memset(&m, 0, sizeof(m));
 	ok = type == CHANNEL_MSG && msg_parse(&m, body, len) == 0 &&
 	    str_is(&m, "op", "auth") && str_is(&m, "method", "secret");

@@ -65,8 +65,10 @@ on_signal(int sig)
 			kill(getpid(), SIGKILL);
 	} else if (sig == SIGALRM) {
 		login_over = 1;
+		/* Any read ends now; a FINAL "timeout" reply can still go out
+		 * once the channel is up. */
 		if (login_fd >= 0)
-			shutdown(login_fd, SHUT_RDWR); /* any read ends now */
+			shutdown(login_fd, SHUT_RD);
 	}
 	if (wake[1] != -1)
 		n = write(wake[1], &c, 1); /* full pipe: a wake-up is pending */
