@@ -120,9 +120,6 @@ int session_stopping(struct session *s);
  */
 void session_lost(struct session *s, int r);
 
-/* session_now_ms: CLOCK_MONOTONIC in milliseconds. */
-int64_t session_now_ms(void);
-
 /*
  * ops.c: stat, list, delete, mkdir, rmdir, rename (PROTOCOL.md 4.4 to
  * 4.6), called with the parsed request m; as all session ops they return 0
@@ -139,19 +136,5 @@ int ops_rename(struct session *s, const struct msg *m);
  * 0 when the session goes on, -1 when it must end. */
 int xfer_put(struct session *s, const struct msg *m);
 int xfer_get(struct session *s, const struct msg *m);
-
-/*
- * worker.c: the signal side.  worker_stop_code: 0, ERR_LIMIT after SIGXCPU
- * or ERR_ABORTED after SIGTERM.  worker_wake_fd: read end of the pipe the
- * handlers write one byte to (non-blocking; drain with worker_wake_drain).
- * worker_login_timer: arm (seconds > 0) or disarm (0) the login grace
- * timer; when it fires the socket fd is shut down so any read ends, and
- * worker_login_expired returns 1.
- */
-int  worker_stop_code(void);
-int  worker_wake_fd(void);
-void worker_wake_drain(void);
-void worker_login_timer(int fd, unsigned seconds);
-int  worker_login_expired(void);
 
 #endif

@@ -22,6 +22,7 @@
 #include <sodium.h>
 
 #include "common/atomicio.h"
+#include "common/clock.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "common/writeback.h"
@@ -56,7 +57,7 @@ xfer_log(struct session *s, const char *path, uint64_t bytes, int incoming,
 {
 	struct xfer_record x;
 	char		   line[LOG_LINE_MAX], vpath[1024];
-	int64_t		   ms = session_now_ms() - start_ms;
+	int64_t		   ms = clock_mono_ms() - start_ms;
 
 	/* A very long path is cut so that the line still fits. */
 	(void)snprintf(vpath, sizeof(vpath), "/%s", path);
@@ -290,13 +291,13 @@ put_done(struct session *s, struct put *p)
 static int
 put_finish(struct session *s, struct put *p, int r, int *complete)
 {
-	int64_t data_ms = session_now_ms();
+	int64_t data_ms = clock_mono_ms();
 
 	if (r == 0 && (r = -put_commit(p)) == 0) {
 		log_debug("session %llu: put %s: data %lld ms, commit %lld ms",
 		    (unsigned long long)s->info.seq, p->path,
 		    (long long)(data_ms - p->start_ms),
-		    (long long)(session_now_ms() - data_ms));
+		    (long long)(clock_mono_ms() - data_ms));
 		*complete = 1;
 		return put_done(s, p);
 	}
@@ -318,7 +319,7 @@ xfer_put(struct session *s, const struct msg *m)
 	memset(&p, 0, sizeof(p));
 	p.parentfd = -1;
 	p.tmp.fd = -1;
-	p.start_ms = session_now_ms();
+	p.start_ms = clock_mono_ms();
 	if ((r = put_parse(s, m, &p)) == 0) {
 		session_state(s, "put", p.path, 0, p.size, 1);
 		r = put_prepare(s, &p);
@@ -409,7 +410,7 @@ xfer_get(struct session *s, const struct msg *m)
 	char	    path[FSOPS_PATH_MAX + 1];
 	struct stat st;
 	uint64_t    offset, sent = 0;
-	int64_t	    start = session_now_ms();
+	int64_t	    start = clock_mono_ms();
 	int	    fd, r;
 
 	if ((r = session_path(m, "path", path, sizeof(path))) != 0 ||
