@@ -1,9 +1,9 @@
 /*
  * session.h: one client session inside a worker (doc/PROTOCOL.md sections
- * 3 to 5), shared by worker.c (signals, the session loop's caller),
- * session.c (handshake, authentication, request loop and dispatch),
- * ops.c (stat, list, delete, mkdir, rmdir, rename) and xfer.c (put and
- * get).  Internal to worker/.
+ * 3 to 5), shared by worker.c (the session loop's caller), login.c
+ * (handshake and authentication), session.c (request loop, dispatch and
+ * replies), ops.c (stat, list, delete, mkdir, rmdir, rename) and xfer.c
+ * (put and get).  The signal side is signals.h.  Internal to worker/.
  */
 #ifndef FTPD_SESSION_H
 #define FTPD_SESSION_H
