@@ -366,7 +366,10 @@ rlist_print(struct rlist *l)
 	int    w = 1, n;
 	size_t i;
 
-	qsort(l->v, l->n, sizeof(*l->v), rent_cmp);
+	/* An empty folder leaves l->v NULL, which qsort must not get even
+	 * with 0 entries (C11 7.22.5p1; glibc marks it nonnull). */
+	if (l->n > 1)
+		qsort(l->v, l->n, sizeof(*l->v), rent_cmp);
 	for (i = 0; i < l->n; i++) {
 		n = snprintf(size, sizeof(size), "%llu",
 		    (unsigned long long)l->v[i].st.size);
