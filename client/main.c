@@ -10,7 +10,6 @@
 #include <getopt.h>
 #include <ini.h>
 #include <limits.h>
-#include <pwd.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -25,6 +24,7 @@
 
 #include "common/keyfile.h"
 #include "common/log.h"
+#include "common/xdg.h"
 #include "client/ftpc.h"
 
 #define FTPC_VERSION "1.0"
@@ -120,36 +120,17 @@ usage_error(const char *why)
 	exit(FTPC_EXIT_USAGE);
 }
 
-/* config_home: $XDG_CONFIG_HOME, or ~/.config.  0 or -1 (does not fit). */
-static int
-config_home(char *out, size_t outlen)
-{
-	const char    *x = getenv("XDG_CONFIG_HOME"), *home;
-	struct passwd *pw;
-	int	       n;
-
-	if (x != NULL && x[0] == '/')
-		return strlcpy(out, x, outlen) < outlen ? 0 : -1;
-	home = getenv("HOME");
-	if ((home == NULL || home[0] == '\0') &&
-	    (pw = getpwuid(getuid())) != NULL)
-		home = pw->pw_dir;
-	if (home == NULL)
-		home = "/";
-	n = snprintf(out, outlen, "%s/.config", home);
-	return n < 0 || (size_t)n >= outlen ? -1 : 0;
-}
-
+/* default_path: the per-user file ftpc/FILE (common/xdg.h's rule). */
 static int
 default_path(const char *file, char *out, size_t outlen)
 {
-	char home[PATH_MAX];
+	char sub[64];
 	int  n;
 
-	if (config_home(home, sizeof(home)) == -1)
+	n = snprintf(sub, sizeof(sub), "ftpc/%s", file);
+	if (n < 0 || (size_t)n >= sizeof(sub))
 		return -1;
-	n = snprintf(out, outlen, "%s/ftpc/%s", home, file);
-	return n < 0 || (size_t)n >= outlen ? -1 : 0;
+	return xdg_dir(out, outlen, "XDG_CONFIG_HOME", ".config", sub);
 }
 
 /* check_port: 1..65535.  0 or -1. */
