@@ -15,6 +15,7 @@
 
 #include <bsd/string.h>
 
+#include "common/clock.h"
 #include "common/safetext.h"
 #include "common/error.h"
 #include "client/ftpc.h"
@@ -254,42 +255,32 @@ remote_mode(const struct rstat *st, char out[12])
 	out[10] = '\0';
 }
 
-/* remote_time: local time t as "YYYY-MM-DD HH:MM", or ISO 8601 if iso. */
+/* remote_time: local time t as "YYYY-MM-DD HH:MM" ("?" if impossible). */
 static void
-remote_time(int64_t t, int iso, char *out, size_t outlen)
+remote_time(int64_t t, char *out, size_t outlen)
 {
 	time_t	  tt = (time_t)t;
 	struct tm tm;
-	size_t	  n = 0;
 
-	if (localtime_r(&tt, &tm) != NULL)
-		n = iso ? strftime(out, outlen, "%Y-%m-%dT%H:%M:%S%z", &tm)
-			: strftime(out, outlen, "%Y-%m-%d %H:%M", &tm);
-	if (n == 0)
+	if (localtime_r(&tt, &tm) == NULL ||
+	    strftime(out, outlen, "%Y-%m-%d %H:%M", &tm) == 0)
 		strlcpy(out, "?", outlen);
 }
 
 int
 remote_stat(struct ftpc *c, int argc, char **argv)
 {
-	char	     path[PATH_MAX], when[40], name[PATH_MAX];
+	char	     path[PATH_MAX], when[CLOCK_ISO8601_LEN], name[PATH_MAX];
 	struct rstat st;
 	int	     r, code;
-	size_t	     n;
 
 	if (argc != 1 || remote_path(argv[0], path, sizeof(path)) == -1)
 		return FTPC_EXIT_USAGE;
 	r = remote_stat_get(c, path, &st, &code, argv[0]);
 	if (r != 0)
 		return r;
-	/* ISO 8601 with the zone as +hh:mm: strftime gives +hhmm. */
-	remote_time(st.mtime, 1, when, sizeof(when));
-	n = strlen(when);
-	if (n > 5 && n + 2 < sizeof(when) &&
-	    (when[n - 5] == '+' || when[n - 5] == '-')) {
-		memmove(when + n - 1, when + n - 2, 3);
-		when[n - 2] = ':';
-	}
+	if (clock_iso8601(when, sizeof(when), (time_t)st.mtime) == -1)
+		strlcpy(when, "?", sizeof(when));
 	(void)safetext_copy(name, sizeof(name), path, strlen(path));
 	printf("name: %s\ntype: %s\nsize: %llu\nmode: %04llo\nmtime: %s\n",
 	    name, st.type, (unsigned long long)st.size,
@@ -378,7 +369,7 @@ rlist_print(struct rlist *l)
 	}
 	for (i = 0; i < l->n; i++) {
 		remote_mode(&l->v[i].st, mode);
-		remote_time(l->v[i].st.mtime, 0, when, sizeof(when));
+		remote_time(l->v[i].st.mtime, when, sizeof(when));
 		printf("%s %*llu %s %s\n", mode, w,
 		    (unsigned long long)l->v[i].st.size, when, l->v[i].name);
 	}
