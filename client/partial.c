@@ -86,7 +86,7 @@ partial_err(const char *name, const char *why)
 /*
  * partial_name: ".NAME.ftpc-XXXXXX" (the name cut to stay under NAME_MAX)
  * or, for keep, ".NAME.ftpc-part" (the whole name: a cut one could meet
- * another file's partial) beside dest.  Returns 0 or -1 (too long).
+ * another file's partial) beside dest.  Returns 0 or -ERR_NAME_TOO_LONG.
  */
 static int
 partial_name(const char *dest, int keep, char *out, size_t outlen)
@@ -96,16 +96,16 @@ partial_name(const char *dest, int keep, char *out, size_t outlen)
 
 	if (strlcpy(d, dest, sizeof(d)) >= sizeof(d) ||
 	    strlcpy(b, dest, sizeof(b)) >= sizeof(b))
-		return -1;
+		return -ERR_NAME_TOO_LONG;
 	if (!keep)
 		n = snprintf(out, outlen, "%s/.%.200s.ftpc-XXXXXX", dirname(d),
 		    basename(b));
 	else if (strlen(basename(b)) + 1 + strlen(PARTIAL_SUFFIX) > NAME_MAX)
-		return -1;
+		return -ERR_NAME_TOO_LONG;
 	else
 		n = snprintf(out, outlen, "%s/.%s" PARTIAL_SUFFIX, dirname(d),
 		    basename(b));
-	return n < 0 || (size_t)n >= outlen ? -1 : 0;
+	return n < 0 || (size_t)n >= outlen ? -ERR_NAME_TOO_LONG : 0;
 }
 
 /*
@@ -184,7 +184,7 @@ partial_open(struct ftpc *c, const char *dest, const char *name,
 	memset(p, 0, sizeof(*p));
 	p->fd = -1;
 	p->keep = c->resume;
-	if (partial_name(dest, p->keep, p->path, sizeof(p->path)) == -1)
+	if (partial_name(dest, p->keep, p->path, sizeof(p->path)) != 0)
 		return partial_err(name,
 		    p->keep ? "local name too long for a partial file (-C)"
 			    : "local name too long");
