@@ -1,127 +1,25 @@
 /*
- * conn.c: ftpc's one connection to the server: connect (every address
- * getaddrinfo gives, in turn, with a bounded wait), the protocol v1
- * handshake and authentication (doc/PROTOCOL.md sections 2 and 4.3), the
- * request/reply helpers every command uses, and the closing "bye".
- * Failures become the exit codes of ftpc(1) here, with their message on
- * standard error.  This file must not know about files or commands, and
- * must not act on anything the server sent before it decrypted.
+ * conn.c: ftpc's one connection to the server: connect (dial.c), the
+ * protocol v1 handshake and authentication (doc/PROTOCOL.md sections 2 and
+ * 4.3), the request/reply helpers every command uses, and the closing
+ * "bye".  Every failure is printed here (warnx) and returned as a negative
+ * ERR_* code: connection failures as ERR_EOF, ERR_TIMEOUT, ERR_CRYPTO or
+ * ERR_PROTOCOL, a server's error reply as its code.  This file must not
+ * know about files or commands, and must not act on anything the server
+ * sent before it decrypted.
  */
+#include <err.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <netdb.h>
-#include <poll.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include <bsd/string.h>
 
-#include "common/safetext.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "common/safetext.h"
 #include "client/ftpc.h"
-
-#define CONN_CONNECT_MS 15000 /* connect(2) wait per address */
-
-/* conn_where: "HOST:PORT", or "[HOST]:PORT" for an IPv6 literal. */
-static const char *
-conn_where(const struct ftpc *c)
-{
-	static char where[300];
-
-	snprintf(where, sizeof(where),
-	    strchr(c->host, ':') ? "[%s]:%s" : "%s:%s", c->host, c->port);
-	return where;
-}
-
-/* conn_wait: finish a non-blocking connect.  Returns 0 or an errno. */
-static int
-conn_wait(int fd)
-{
-	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-	socklen_t     len = sizeof(int);
-	int	      r, err = 0;
-
-	do
-		r = poll(&pfd, 1, CONN_CONNECT_MS);
-	while (r == -1 && errno == EINTR);
-	if (r == -1)
-		return errno;
-	if (r == 0)
-		return ETIMEDOUT;
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
-		return errno;
-	return err;
-}
-
-/* conn_try: a blocking socket connected to ai, or -1 with *err set. */
-static int
-conn_try(const struct addrinfo *ai, int *err)
-{
-	struct timeval tv = { .tv_sec = FTPC_TIMEOUT_SEC };
-	int	       fd, one = 1;
-
-	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
-	    ai->ai_protocol);
-	if (fd == -1) {
-		*err = errno;
-		return -1;
-	}
-	*err = 0;
-	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == -1)
-		*err = errno == EINPROGRESS ? conn_wait(fd) : errno;
-	if (*err == 0 && fcntl(fd, F_SETFL, 0) == -1)
-		*err = errno;
-	/* A stuck server must not hang the client forever. */
-	if (*err == 0 &&
-	    (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == -1 ||
-		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) == -1))
-		*err = errno;
-	if (*err != 0) {
-		close(fd);
-		return -1;
-	}
-	/* Each frame is one write: without this, Nagle holds the auth frame
-	 * behind the stream header until the peer's delayed ACK (~40 ms). */
-	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	return fd;
-}
-
-static int
-conn_connect(struct ftpc *c)
-{
-	struct addrinfo hints, *res = NULL, *ai;
-	int		e, err = 0;
-
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	e = getaddrinfo(c->host, c->port, &hints, &res);
-	if (e != 0) {
-		fprintf(stderr, "ftpc: cannot connect to %s: %s\n",
-		    conn_where(c), gai_strerror(e));
-		return FTPC_EXIT_CONN;
-	}
-	for (ai = res; ai != NULL && c->fd == -1; ai = ai->ai_next) {
-		c->fd = conn_try(ai, &err);
-		if (c->fd == -1)
-			log_debug("connect %s (family %d): %s", conn_where(c),
-			    ai->ai_family, strerror(err));
-	}
-	freeaddrinfo(res);
-	if (c->fd == -1) {
-		fprintf(stderr, "ftpc: cannot connect to %s: %s\n",
-		    conn_where(c), strerror(err));
-		return FTPC_EXIT_CONN;
-	}
-	log_debug("connected to %s", conn_where(c));
-	return 0;
-}
 
 /* conn_why: the words for an errno of channel_send or channel_recv. */
 static const char *
@@ -147,13 +45,91 @@ conn_why(int err)
 	}
 }
 
+/* conn_code: the ERR_* code (negative) for an errno of the channel. */
+static int
+conn_code(int err)
+{
+	switch (err) {
+	case EAGAIN:
+		return -ERR_TIMEOUT;
+	case EBADMSG:
+		return -ERR_CRYPTO;
+	case EPROTO:
+	case EMSGSIZE:
+		return -ERR_PROTOCOL;
+	default:
+		return -ERR_EOF;
+	}
+}
+
+/* conn_lost: the connection is unusable (errno err); said once. */
 static int
 conn_lost(struct ftpc *c, int err)
 {
 	if (!c->dead)
-		fprintf(stderr, "ftpc: %s: %s\n", conn_where(c), conn_why(err));
+		warnx("%s: %s", dial_where(c), conn_why(err));
 	c->dead = 1;
-	return FTPC_EXIT_CONN;
+	return conn_code(err);
+}
+
+/* conn_is: m has "ok" and it equals want (1: an ok reply, 0: an error). */
+static int
+conn_is(const struct msg *m, int want)
+{
+	int ok;
+
+	return msg_bool(m, "ok", &ok) == 0 && !ok == !want;
+}
+
+/* conn_err_code: the code of the error reply m, negated; -ERR_INTERNAL. */
+static int
+conn_err_code(const struct msg *m)
+{
+	int64_t	 code = 0;
+	uint64_t ucode;
+
+	if (msg_int(m, "code", &code) == -1 && msg_uint(m, "code", &ucode) == 0)
+		code = ucode < ERR_MAX ? (int64_t)ucode : 0;
+	return code > 0 && code < ERR_MAX ? -(int)code : -ERR_INTERNAL;
+}
+
+/*
+ * conn_report: print "OP NAME: msg (err)" for the error reply m (no NAME
+ * when NULL).  Bytes of the server's strings that are not printable are
+ * shown as '?'.  Returns conn_err_code(m).
+ */
+static int
+conn_report(const char *op, const char *name, const struct msg *m)
+{
+	const char *s;
+	size_t	    len;
+	char	    text[512], err[64];
+
+	if (msg_str(m, "msg", &s, &len) == 0)
+		(void)safetext_copy(text, sizeof(text), s, len);
+	else
+		strlcpy(text, "error", sizeof(text));
+	if (msg_str(m, "err", &s, &len) == 0)
+		(void)safetext_copy(err, sizeof(err), s, len);
+	else
+		strlcpy(err, "unknown", sizeof(err));
+	if (name != NULL)
+		warnx("%s %s: %s (%s)", op, name, text, err);
+	else
+		warnx("%s: %s (%s)", op, text, err);
+	return conn_err_code(m);
+}
+
+/*
+ * conn_ended: the server ended the session with the error reply m (its
+ * FINAL frame, or the frame waiting after a failed send): print it.
+ */
+static int
+conn_ended(struct ftpc *c, const struct msg *m)
+{
+	(void)conn_report("server ended the session", NULL, m);
+	c->dead = 1;
+	return -ERR_EOF;
 }
 
 /*
@@ -172,10 +148,8 @@ conn_send_failed(struct ftpc *c, int err)
 	if ((err == EPIPE || err == ECONNRESET) && !c->dead &&
 	    channel_recv(&c->ch, &type, &body, &len) == 1 &&
 	    type == CHANNEL_MSG && msg_parse(&m, body, len) == 0) {
-		if (conn_reply_ok(&m) == 0) {
-			conn_report("server ended the session", NULL, &m);
-			c->dead = 1;
-		}
+		if (conn_is(&m, 0))
+			(void)conn_ended(c, &m);
 		msg_free(&m);
 	}
 	return conn_lost(c, err);
@@ -190,19 +164,19 @@ conn_handshake(struct ftpc *c, const uint8_t secret[CHANNEL_KEY_BYTES])
 	if (r == 0)
 		return 0;
 	c->dead = 1;
-	if (c->ch.refused_code != 0) /* refused_msg is filtered already */
-		fprintf(stderr, "ftpc: %s: %s (%s)\n", conn_where(c),
-		    c->ch.refused_msg, err_name(c->ch.refused_code));
-	else if (r == -ERR_PROTOCOL)
-		fprintf(stderr, "ftpc: %s: protocol error in the handshake\n",
-		    conn_where(c));
+	if (c->ch.refused_code != 0) { /* refused_msg is filtered already */
+		warnx("%s: %s (%s)", dial_where(c), c->ch.refused_msg,
+		    err_name(c->ch.refused_code));
+		return c->ch.refused_code == ERR_BUSY ? -ERR_BUSY : -ERR_EOF;
+	}
+	if (r == -ERR_PROTOCOL)
+		warnx("%s: protocol error in the handshake", dial_where(c));
 	else if (r == -ERR_TIMEOUT)
-		fprintf(stderr, "ftpc: %s: handshake timed out\n",
-		    conn_where(c));
+		warnx("%s: handshake timed out", dial_where(c));
 	else
-		fprintf(stderr, "ftpc: %s: handshake failed: %s\n",
-		    conn_where(c), conn_why(errno));
-	return FTPC_EXIT_CONN;
+		warnx("%s: handshake failed: %s", dial_where(c),
+		    conn_why(errno));
+	return r == -ERR_PROTOCOL || r == -ERR_TIMEOUT ? r : -ERR_EOF;
 }
 
 /*
@@ -228,22 +202,18 @@ conn_auth(struct ftpc *c)
 		if (errno == EAGAIN)
 			return conn_lost(c, errno);
 		c->dead = 1;
-		fprintf(stderr, "ftpc: authentication failed (wrong key?)\n");
-		return FTPC_EXIT_AUTH;
+		warnx("authentication failed (wrong key?)");
+		return -ERR_AUTH;
 	}
 	if (type != CHANNEL_MSG || msg_parse(&m, body, len) == -1)
 		return conn_lost(c, EPROTO);
-	r = conn_reply_ok(&m);
-	if (r == 1) {
+	r = conn_reply(c, &m, "authentication failed", NULL);
+	if (r == 0)
 		log_debug("authenticated");
-		r = 0;
-	} else if (r == 0) {
+	else if (!c->dead) {
 		c->dead = 1;
-		r = conn_report("authentication failed", NULL, &m) == ERR_AUTH
-		    ? FTPC_EXIT_AUTH
-		    : FTPC_EXIT_CONN;
-	} else
-		r = conn_lost(c, EPROTO);
+		r = r == -ERR_AUTH ? r : -ERR_EOF;
+	}
 	msg_free(&m);
 	return r;
 }
@@ -256,7 +226,7 @@ conn_open(struct ftpc *c, const uint8_t secret[CHANNEL_KEY_BYTES])
 	c->fd = -1;
 	c->dead = 0;
 	memset(&c->ch, 0, sizeof(c->ch));
-	if ((r = conn_connect(c)) != 0)
+	if ((r = dial_connect(c)) != 0)
 		return r;
 	if ((r = conn_handshake(c, secret)) != 0)
 		return r;
@@ -276,13 +246,12 @@ conn_bye_reply(struct ftpc *c)
 		return r;
 	if (type != CHANNEL_MSG || msg_parse(&m, body, len) == -1)
 		return conn_lost(c, EPROTO);
-	r = conn_reply_ok(&m);
-	if (r == 0)
-		conn_report("bye", NULL, &m);
+	if ((r = conn_reply(c, &m, "bye", NULL)) != 0 && !c->dead)
+		r = -ERR_EOF; /* the server refused to close in order */
 	msg_free(&m);
 	if (!c->ch.peer_final)
 		log_debug("goodbye reply without FINAL tag");
-	return r == 1 ? 0 : FTPC_EXIT_CONN;
+	return r;
 }
 
 int
@@ -340,19 +309,19 @@ conn_recv(struct ftpc *c, int *type, const uint8_t **body, size_t *len)
 int
 conn_parse(struct ftpc *c, const uint8_t *body, size_t len, struct msg *m)
 {
+	int r;
+
 	memset(m, 0, sizeof(*m));
 	if (msg_parse(m, body, len) == -1) {
-		fprintf(stderr, "ftpc: %s: malformed message from the server\n",
-		    conn_where(c));
+		warnx("%s: malformed message from the server", dial_where(c));
 		c->dead = 1;
-		return FTPC_EXIT_CONN;
+		return -ERR_PROTOCOL;
 	}
-	if (c->ch.peer_final && conn_reply_ok(m) != 1) {
-		conn_report("server ended the session", NULL, m);
+	if (c->ch.peer_final && !conn_is(m, 1)) {
+		r = conn_ended(c, m);
 		msg_free(m);
 		memset(m, 0, sizeof(*m));
-		c->dead = 1;
-		return FTPC_EXIT_CONN;
+		return r;
 	}
 	return 0;
 }
@@ -373,17 +342,25 @@ conn_recv_msg(struct ftpc *c, struct msg *m)
 }
 
 int
-conn_reply_ok(const struct msg *m)
+conn_reply(struct ftpc *c, const struct msg *m, const char *op,
+    const char *name)
 {
 	int ok;
 
-	if (msg_bool(m, "ok", &ok) == -1)
-		return -1;
-	return ok ? 1 : 0;
+	if (msg_bool(m, "ok", &ok) == -1) {
+		warnx("%s: malformed reply from the server",
+		    op != NULL ? op : dial_where(c));
+		c->dead = 1;
+		return -ERR_PROTOCOL;
+	}
+	if (ok)
+		return 0;
+	return op != NULL ? conn_report(op, name, m) : conn_err_code(m);
 }
 
 int
-conn_call(struct ftpc *c, struct msgw *w, struct msg *m)
+conn_call(struct ftpc *c, struct msgw *w, struct msg *m, const char *op,
+    const char *name)
 {
 	int r;
 
@@ -392,42 +369,5 @@ conn_call(struct ftpc *c, struct msgw *w, struct msg *m)
 		return r;
 	if ((r = conn_recv_msg(c, m)) != 0)
 		return r;
-	switch (conn_reply_ok(m)) {
-	case 1:
-		return 0;
-	case 0:
-		return FTPC_EXIT_REMOTE;
-	default:
-		msg_free(m);
-		memset(m, 0, sizeof(*m));
-		return conn_lost(c, EPROTO);
-	}
-}
-
-int
-conn_report(const char *op, const char *name, const struct msg *m)
-{
-	const char *s;
-	size_t	    len;
-	char	    text[512], err[64];
-	int64_t	    code = 0;
-	uint64_t    ucode;
-
-	if (msg_str(m, "msg", &s, &len) == 0)
-		(void)safetext_copy(text, sizeof(text), s, len);
-	else
-		strlcpy(text, "error", sizeof(text));
-	if (msg_str(m, "err", &s, &len) == 0)
-		(void)safetext_copy(err, sizeof(err), s, len);
-	else
-		strlcpy(err, "unknown", sizeof(err));
-	if (msg_int(m, "code", &code) == -1 && msg_uint(m, "code", &ucode) == 0)
-		code = ucode < ERR_MAX ? (int64_t)ucode : 0;
-	if (code < 0 || code >= ERR_MAX)
-		code = 0;
-	if (name != NULL)
-		fprintf(stderr, "ftpc: %s %s: %s (%s)\n", op, name, text, err);
-	else
-		fprintf(stderr, "ftpc: %s: %s (%s)\n", op, text, err);
-	return (int)code;
+	return conn_reply(c, m, op, name);
 }

@@ -1,8 +1,27 @@
 /*
  * ftpc.h: the client's shared state and the functions its files give each
- * other.  One struct ftpc holds the one connection of an invocation; every
- * command function takes its arguments and returns an exit code (the
- * FTPC_EXIT_* table below, also in ftpc(1) and the --help text).
+ * other.  One struct ftpc holds the one connection of an invocation.
+ *
+ * One error idiom: every function returns 0 or a negative ERR_* code
+ * (common/error.h), after printing its message with warnx(3) where the
+ * failure happened; err_str() gives a code's text.  ftpc_exit() alone maps
+ * a code to the exit status (the FTPC_EXIT_* table below, also in ftpc(1)
+ * and the --help text):
+ *
+ *   code (negated)                                       exit status
+ *   0                                                    0 OK
+ *   a server's error reply: its code (not_found, exists,
+ *     bad_path, name_too_long, io, ...) but the ones below 1 REMOTE
+ *   (bad flags, arguments or config: main.c exits)        2 USAGE
+ *   ERR_EOF (cannot connect, connection closed or lost, the server
+ *     ended the session), ERR_TIMEOUT, ERR_CRYPTO, ERR_PROTOCOL (also
+ *     a server's "protocol" reply), ERR_BUSY                3 CONN
+ *   ERR_AUTH                                             4 AUTH
+ *   ERR_SYSTEM, ERR_NOMEM (a local file or memory)        5 LOCAL
+ *   ERR_DIGEST (ours on a get, or the server's on a put)  6 INTEGRITY
+ *
+ * A function that met a connection failure also sets c->dead, so a caller
+ * tells "the server refused this" (c->dead == 0) from "no more requests".
  */
 #ifndef FTPC_FTPC_H
 #define FTPC_FTPC_H
@@ -35,7 +54,7 @@ struct ftpc {
 	mode_t	       umask;	 /* the process umask, for downloaded files */
 	int	       fd;	 /* connected socket, -1 when closed */
 	int	       dead; /* the connection is unusable: no more requests */
-	int	       status; /* first non-zero exit code, the final one */
+	int	       status; /* the first error (-ERR_*), 0 if none */
 	struct channel ch;
 	uint8_t	      *iobuf; /* CHANNEL_DATA_CHUNK bytes for put */
 };
@@ -48,47 +67,64 @@ struct rstat {
 	int64_t	 mtime;	  /* seconds since the epoch */
 };
 
-/* ftpc_fail: remember code as the exit status if none is set; returns code. */
-int ftpc_fail(struct ftpc *c, int code);
+/* ftpc_exit: the exit status for err (0 or -ERR_*), by the table above. */
+int ftpc_exit(int err);
+
+/* ftpc_fail: remember err as the result if none is set; returns err. */
+int ftpc_fail(struct ftpc *c, int err);
+
+/*
+ * dial.c.  dial_connect: connect c->fd to c->host:c->port.  Returns 0, or
+ * -ERR_TIMEOUT or -ERR_EOF (cannot connect; printed).
+ */
+int dial_connect(struct ftpc *c);
+
+/*
+ * dial_where: "HOST:PORT", or "[HOST]:PORT" for an IPv6 literal, for
+ * messages.  Static storage, valid until the next call.
+ */
+const char *dial_where(const struct ftpc *c);
 
 /*
  * conn.c.  conn_open: connect to c->host:c->port (every getaddrinfo address
  * in turn), run the handshake with the 32-byte secret and authenticate.
- * Returns 0, or an exit code after printing the reason (3 connect, busy or
- * protocol; 4 authentication).
+ * Returns 0, -ERR_AUTH, or a connection error (ERR_EOF, ERR_TIMEOUT,
+ * ERR_BUSY, ERR_PROTOCOL); c->dead is set on any error.
  */
 int conn_open(struct ftpc *c, const uint8_t secret[CHANNEL_KEY_BYTES]);
 
 /*
  * conn_close: send "bye" as the FINAL frame, read the server's FINAL reply,
- * close the socket.  A dead connection is only closed.  Returns 0 or 3.
+ * close the socket.  A dead connection is only closed.  Returns 0 or a
+ * connection error.
  */
 int conn_close(struct ftpc *c);
 
 /*
  * conn_send: send the message in w (final = 1: TAG_FINAL) and free w.
- * Returns 0, or 3 after printing the reason and marking the connection dead.
+ * Returns 0, or a connection error (printed, c->dead set).
  */
 int conn_send(struct ftpc *c, struct msgw *w, int final);
 
 /*
  * conn_send_data: one data frame of len <= CHANNEL_DATA_CHUNK bytes.
- * Returns 0 or 3 as conn_send.
+ * Returns 0 or a connection error as conn_send.
  */
 int conn_send_data(struct ftpc *c, const void *p, size_t len);
 
 /*
  * conn_recv: read one frame.  Returns 0 with *type, *body and *len pointing
- * into the channel (valid until the next receive); 3 (printed, dead) on end
- * of file, a timeout, a failed decryption or another error.
+ * into the channel (valid until the next receive); a connection error
+ * (printed, dead) on end of file, a timeout, a failed decryption or
+ * another error.
  */
 int conn_recv(struct ftpc *c, int *type, const uint8_t **body, size_t *len);
 
 /*
  * conn_parse: parse a received message body into m (the caller frees it
  * with msg_free).  An error reply the server sent as its FINAL frame (it
- * ended the session: timeout, limit) is printed and gives 3.  Returns 0, or
- * 3 (printed, dead; m empty).
+ * ended the session: timeout, limit) is printed and gives -ERR_EOF.
+ * Returns 0, or a connection error (printed, dead; m empty).
  */
 int conn_parse(struct ftpc *c, const uint8_t *body, size_t len, struct msg *m);
 
@@ -96,26 +132,29 @@ int conn_parse(struct ftpc *c, const uint8_t *body, size_t len, struct msg *m);
 int conn_recv_msg(struct ftpc *c, struct msg *m);
 
 /*
- * conn_reply_ok: 1 if m holds "ok": true, 0 for an error reply ("ok":
- * false), -1 if "ok" is missing (a protocol error).
+ * conn_reply: check the reply m to op.  Returns 0 for "ok": true; for an
+ * error reply prints "OP NAME: msg (err)" (no NAME when NULL, nothing when
+ * op is NULL; bytes of the server's strings that are not printable shown
+ * as '?') and returns the server's code negated (-ERR_INTERNAL when it has
+ * none); without "ok" prints "OP: malformed reply", marks c dead and
+ * returns -ERR_PROTOCOL.
  */
-int conn_reply_ok(const struct msg *m);
+int conn_reply(struct ftpc *c, const struct msg *m, const char *op,
+    const char *name);
 
 /*
- * conn_call: send w (freed here), read the reply into m.  Returns 0 for an
- * ok reply, 1 for an error reply (m kept: see conn_report), 3 on a
- * connection or protocol error (printed; m empty).
+ * conn_call: send w (freed here), read the reply into m (the caller frees
+ * it) and conn_reply it for op and name.  Returns as conn_reply, or a
+ * connection error (printed; m empty).
  */
-int conn_call(struct ftpc *c, struct msgw *w, struct msg *m);
+int conn_call(struct ftpc *c, struct msgw *w, struct msg *m, const char *op,
+    const char *name);
 
 /*
- * conn_report: print "ftpc: OP NAME: msg (err)" for the error reply m.
- * Bytes of the server's strings that are not printable are shown as '?'.
- * Returns the server's code (ERR_*), 0 if it has none.
+ * The commands (remote.c, xfer.c): argv holds the command's arguments,
+ * already counted and checked by main.c.  Each returns 0 or the first
+ * error of its arguments.
  */
-int conn_report(const char *op, const char *name, const struct msg *m);
-
-/* remote.c: the commands without file data. argv holds the command's args. */
 int remote_ls(struct ftpc *c, int argc, char **argv);
 int remote_stat(struct ftpc *c, int argc, char **argv);
 int remote_rm(struct ftpc *c, int argc, char **argv);
@@ -125,28 +164,45 @@ int remote_mv(struct ftpc *c, int argc, char **argv);
 
 /*
  * remote_path: a user's remote path as sent on the wire: leading and
- * trailing '/' removed, "" becomes ".".  Returns 0, or -1 if it does not
- * fit outlen bytes (message printed).
+ * trailing '/' removed, "" becomes ".".  Returns 0, or -ERR_NAME_TOO_LONG
+ * if it does not fit outlen bytes (message printed).
  */
 int remote_path(const char *in, char *out, size_t outlen);
 
 /*
  * remote_join: dir "/" name into out ("." as dir gives name alone).
- * Returns 0 or -1 (does not fit, message printed).
+ * Returns 0 or -ERR_NAME_TOO_LONG (does not fit, message printed).
  */
 int remote_join(const char *dir, const char *name, char *out, size_t outlen);
 
 /*
- * remote_stat_get: stat the wire path into st.  Returns 0; 1 for an error
- * reply with the server's code in *code (printed as "stat REPORT" unless
- * report is NULL); 3 as conn_call.
+ * remote_stat_get: stat the wire path into st.  Returns 0; the server's
+ * code for an error reply (printed as "stat REPORT" unless report is
+ * NULL); a connection error as conn_call.
  */
 int remote_stat_get(struct ftpc *c, const char *path, struct rstat *st,
-    int *code, const char *report);
+    const char *report);
 
-/* xfer.c: put and get (argv: the command's args). */
+/* xfer.c: put; get.c: get. */
 int xfer_put(struct ftpc *c, int argc, char **argv);
-int xfer_get(struct ftpc *c, int argc, char **argv);
+int get_files(struct ftpc *c, int argc, char **argv);
+
+/*
+ * xfer_base: the last component of path (local or remote), trailing '/'
+ * ignored, into out of outlen bytes.  Returns 0 or -ERR_NAME_TOO_LONG
+ * (printed).
+ */
+int xfer_base(const char *path, char *out, size_t outlen);
+
+/* xfer_local_err: print "OP NAME: WHY" for a local file; -ERR_SYSTEM. */
+int xfer_local_err(const char *op, const char *name, const char *why);
+
+/*
+ * xfer_protocol: the server broke the protocol during OP NAME: print
+ * "OP NAME: protocol error: WHY", mark c dead.  Returns -ERR_PROTOCOL.
+ */
+int xfer_protocol(struct ftpc *c, const char *op, const char *name,
+    const char *why);
 
 /*
  * The local file a download writes, beside its target: a random temporary
@@ -166,7 +222,7 @@ struct partial {
  * partial.c.  partial_open: create (or, with c->resume, open or create)
  * the download file for the local target dest into p, and arm the signal
  * handler for it.  p->have is the size of an existing partial file, 0
- * otherwise.  Returns 0, or 5 (local error, printed with name).
+ * otherwise.  Returns 0, or -ERR_SYSTEM (local error, printed with name).
  */
 int partial_open(struct ftpc *c, const char *dest, const char *name,
     struct partial *p);
@@ -177,22 +233,22 @@ int partial_open(struct ftpc *c, const char *dest, const char *name,
  * partial file is larger, or older than the remote file (then p->have = 0
  * and nothing is read).  Otherwise hash its first p->have bytes into h
  * (BLAKE2b-256, crypto_generichash), reading through buf (buflen bytes).
- * Returns 0, or 5 (read error, printed).
+ * Returns 0, or -ERR_SYSTEM (read error, printed).
  */
 int partial_prefix(struct partial *p, const char *name, uint64_t size,
     int64_t mtime, crypto_generichash_state *h, uint8_t *buf, size_t buflen);
 
 /*
  * partial_seek: cut p's file to offset bytes and write from there on.
- * Returns 0 or -1 (errno).
+ * Returns 0 or -ERR_SYSTEM (errno says why; not printed).
  */
 int partial_seek(struct partial *p, uint64_t offset);
 
 /*
- * partial_close: end the download with exit code r.  0: the file was
- * renamed into place.  Otherwise a -C partial file that holds bytes is
- * fsync'd and kept (a message says so) unless r is 6 (integrity: its
- * data are wrong); any other file is removed.  Disarms the handler.
+ * partial_close: end the download with result r (0 or -ERR_*).  0: the
+ * file was renamed into place.  Otherwise a -C partial file that holds
+ * bytes is fsync'd and kept (a message says so) unless r is -ERR_DIGEST
+ * (its data are wrong); any other file is removed.  Disarms the handler.
  */
 void partial_close(struct partial *p, int r);
 

@@ -6,11 +6,11 @@
  * usage error (exit 2) never touches the network.  This file must not
  * speak the protocol itself; conn.c, xfer.c and remote.c do.
  */
+#include <err.h>
 #include <errno.h>
 #include <getopt.h>
 #include <ini.h>
 #include <limits.h>
-#include <pwd.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -23,8 +23,10 @@
 #include <bsd/stdlib.h>
 #include <bsd/string.h>
 
+#include "common/error.h"
 #include "common/keyfile.h"
 #include "common/log.h"
+#include "common/xdg.h"
 #include "client/ftpc.h"
 
 #define FTPC_VERSION "1.0"
@@ -37,7 +39,7 @@ struct cmd {
 
 static const struct cmd cmds[] = {
 	{ "put", 1, -1, xfer_put },
-	{ "get", 1, -1, xfer_get },
+	{ "get", 1, -1, get_files },
 	{ "ls", 0, 1, remote_ls },
 	{ "stat", 1, 1, remote_stat },
 	{ "rm", 1, -1, remote_rm },
@@ -101,11 +103,35 @@ static const char help_text[] =
     "  6  integrity: a BLAKE2b-256 digest did not match\n";
 
 int
-ftpc_fail(struct ftpc *c, int code)
+ftpc_exit(int err)
+{
+	switch (-err) {
+	case 0:
+		return FTPC_EXIT_OK;
+	case ERR_EOF:
+	case ERR_TIMEOUT:
+	case ERR_CRYPTO:
+	case ERR_PROTOCOL:
+	case ERR_BUSY:
+		return FTPC_EXIT_CONN;
+	case ERR_AUTH:
+		return FTPC_EXIT_AUTH;
+	case ERR_SYSTEM:
+	case ERR_NOMEM:
+		return FTPC_EXIT_LOCAL;
+	case ERR_DIGEST:
+		return FTPC_EXIT_INTEGRITY;
+	default:
+		return FTPC_EXIT_REMOTE;
+	}
+}
+
+int
+ftpc_fail(struct ftpc *c, int err)
 {
 	if (c->status == 0)
-		c->status = code;
-	return code;
+		c->status = err;
+	return err;
 }
 
 static void usage_error(const char *) __attribute__((noreturn));
@@ -114,42 +140,23 @@ static void
 usage_error(const char *why)
 {
 	if (why != NULL)
-		fprintf(stderr, "ftpc: %s\n", why);
+		warnx("%s", why);
 	fputs(usage_text, stderr);
 	fputs("Try 'ftpc --help' for more.\n", stderr);
 	exit(FTPC_EXIT_USAGE);
 }
 
-/* config_home: $XDG_CONFIG_HOME, or ~/.config.  0 or -1 (does not fit). */
-static int
-config_home(char *out, size_t outlen)
-{
-	const char    *x = getenv("XDG_CONFIG_HOME"), *home;
-	struct passwd *pw;
-	int	       n;
-
-	if (x != NULL && x[0] == '/')
-		return strlcpy(out, x, outlen) < outlen ? 0 : -1;
-	home = getenv("HOME");
-	if ((home == NULL || home[0] == '\0') &&
-	    (pw = getpwuid(getuid())) != NULL)
-		home = pw->pw_dir;
-	if (home == NULL)
-		home = "/";
-	n = snprintf(out, outlen, "%s/.config", home);
-	return n < 0 || (size_t)n >= outlen ? -1 : 0;
-}
-
+/* default_path: the per-user file ftpc/FILE (common/xdg.h's rule). */
 static int
 default_path(const char *file, char *out, size_t outlen)
 {
-	char home[PATH_MAX];
+	char sub[64];
 	int  n;
 
-	if (config_home(home, sizeof(home)) == -1)
+	n = snprintf(sub, sizeof(sub), "ftpc/%s", file);
+	if (n < 0 || (size_t)n >= sizeof(sub))
 		return -1;
-	n = snprintf(out, outlen, "%s/ftpc/%s", home, file);
-	return n < 0 || (size_t)n >= outlen ? -1 : 0;
+	return xdg_dir(out, outlen, "XDG_CONFIG_HOME", ".config", sub);
 }
 
 /* check_port: 1..65535.  0 or -1. */
@@ -221,16 +228,12 @@ config_read(struct cfgfile *f, const char *path, int optional)
 	r = ini_parse(path, config_line, f);
 	if (r == -1 && optional && errno == ENOENT)
 		return;
-	if (r == -1) {
-		fprintf(stderr, "ftpc: cannot read config %s: %s\n", path,
+	if (r == -1)
+		errx(FTPC_EXIT_LOCAL, "cannot read config %s: %s", path,
 		    errno ? strerror(errno) : "open failed");
-		exit(FTPC_EXIT_LOCAL);
-	}
-	if (r != 0) {
-		fprintf(stderr, "ftpc: %s:%d: %s\n", path, r,
+	if (r != 0)
+		errx(FTPC_EXIT_USAGE, "%s:%d: %s", path, r,
 		    f->err[0] ? f->err : "syntax error");
-		exit(FTPC_EXIT_USAGE);
-	}
 }
 
 static const char *
@@ -287,9 +290,12 @@ find_cmd(const char *name, int nargs, char **args)
 		usage_error("unknown command");
 	if (nargs < cmds[i].min || (cmds[i].max >= 0 && nargs > cmds[i].max))
 		usage_error("wrong number of arguments");
-	for (j = 0; j < nargs; j++)
+	for (j = 0; j < nargs; j++) {
 		if (args[j][0] == '\0')
 			usage_error("empty argument");
+		if (strlen(args[j]) >= PATH_MAX)
+			usage_error("argument too long");
+	}
 	return &cmds[i];
 }
 
@@ -338,7 +344,7 @@ parse_flags(int argc, char **argv, struct ftpc *c, const char *fl[4],
 	return optind;
 }
 
-/* run: connect, run cmd, say goodbye.  Returns the exit code. */
+/* run: connect, run cmd, say goodbye.  Returns the exit status. */
 static int
 run(struct ftpc *c, const struct cmd *cmd, int nargs, char **args,
     uint8_t key[KEYFILE_BYTES])
@@ -352,7 +358,7 @@ run(struct ftpc *c, const struct cmd *cmd, int nargs, char **args,
 	else
 		ftpc_fail(c, r);
 	ftpc_fail(c, conn_close(c));
-	return c->status;
+	return ftpc_exit(c->status);
 }
 
 int
@@ -377,22 +383,16 @@ main(int argc, char **argv)
 		usage_error("no command given");
 	cmd = find_cmd(argv[i], argc - i - 1, argv + i + 1);
 	settings(&c, fl, keypath, sizeof(keypath));
-	if (sodium_init() < 0) {
-		fprintf(stderr, "ftpc: cannot initialise libsodium\n");
-		return FTPC_EXIT_LOCAL;
-	}
-	if (keyfile_read(keypath, key, err, sizeof(err)) == -1) {
-		fprintf(stderr, "ftpc: cannot read key: %s\n", err);
-		return FTPC_EXIT_LOCAL;
-	}
+	if (sodium_init() < 0)
+		errx(FTPC_EXIT_LOCAL, "cannot initialise libsodium");
+	if (keyfile_read(keypath, key, err, sizeof(err)) == -1)
+		errx(FTPC_EXIT_LOCAL, "cannot read key: %s", err);
 	c.umask = umask(0);
 	umask(c.umask);
 	c.progress = !c.quiet && isatty(STDERR_FILENO);
 	c.fd = -1;
-	if ((c.iobuf = malloc(CHANNEL_DATA_CHUNK)) == NULL) {
-		fprintf(stderr, "ftpc: out of memory\n");
-		return FTPC_EXIT_LOCAL;
-	}
+	if ((c.iobuf = malloc(CHANNEL_DATA_CHUNK)) == NULL)
+		errx(FTPC_EXIT_LOCAL, "%s", err_str(-ERR_NOMEM));
 	partial_signals();
 	i = run(&c, cmd, argc - i - 1, argv + i + 1, key);
 	free(c.iobuf);

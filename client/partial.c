@@ -8,6 +8,7 @@
  * This file must not speak the protocol, and must never follow a symbolic
  * link nor write into a file it does not own alone.
  */
+#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -20,10 +21,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <bsd/stdlib.h>
 #include <bsd/string.h>
 
-#include "common/safetext.h"
 #include "common/atomicio.h"
+#include "common/error.h"
+#include "common/safetext.h"
 #include "common/log.h"
 #include "client/ftpc.h"
 
@@ -72,17 +75,18 @@ partial_signals(void)
 	(void)sigaction(SIGHUP, &sa, NULL);
 }
 
+/* partial_err: "get NAME: WHY"; -ERR_SYSTEM. */
 static int
 partial_err(const char *name, const char *why)
 {
-	fprintf(stderr, "ftpc: get %s: %s\n", name, why);
-	return FTPC_EXIT_LOCAL;
+	warnx("get %s: %s", name, why);
+	return -ERR_SYSTEM;
 }
 
 /*
  * partial_name: ".NAME.ftpc-XXXXXX" (the name cut to stay under NAME_MAX)
  * or, for keep, ".NAME.ftpc-part" (the whole name: a cut one could meet
- * another file's partial) beside dest.  Returns 0 or -1 (too long).
+ * another file's partial) beside dest.  Returns 0 or -ERR_NAME_TOO_LONG.
  */
 static int
 partial_name(const char *dest, int keep, char *out, size_t outlen)
@@ -92,21 +96,21 @@ partial_name(const char *dest, int keep, char *out, size_t outlen)
 
 	if (strlcpy(d, dest, sizeof(d)) >= sizeof(d) ||
 	    strlcpy(b, dest, sizeof(b)) >= sizeof(b))
-		return -1;
+		return -ERR_NAME_TOO_LONG;
 	if (!keep)
 		n = snprintf(out, outlen, "%s/.%.200s.ftpc-XXXXXX", dirname(d),
 		    basename(b));
 	else if (strlen(basename(b)) + 1 + strlen(PARTIAL_SUFFIX) > NAME_MAX)
-		return -1;
+		return -ERR_NAME_TOO_LONG;
 	else
 		n = snprintf(out, outlen, "%s/.%s" PARTIAL_SUFFIX, dirname(d),
 		    basename(b));
-	return n < 0 || (size_t)n >= outlen ? -1 : 0;
+	return n < 0 || (size_t)n >= outlen ? -ERR_NAME_TOO_LONG : 0;
 }
 
 /*
  * partial_check: the opened partial file must be a regular file of ours
- * with one link, and no other ftpc may be writing it.  Returns 0 or 5.
+ * with one link, and no other ftpc may be writing it.  0 or -ERR_SYSTEM.
  */
 static int
 partial_check(struct partial *p, const char *name)
@@ -158,9 +162,10 @@ partial_arm(struct ftpc *c, struct partial *p)
 
 	strlcpy(part_path, p->path, sizeof(part_path));
 	(void)safetext_copy(safe, sizeof(safe), p->path, strlen(p->path));
+	/* warnx's form, made here: the signal handler cannot call warnx. */
 	n = snprintf(part_msg, sizeof(part_msg),
-	    "ftpc: partial download kept in %s; rerun with -C to resume\n",
-	    safe);
+	    "%s: partial download kept in %s; rerun with -C to resume\n",
+	    getprogname(), safe);
 	/* PATH_MAX bytes and the words always fit; else say nothing. */
 	part_msglen = n > 0 && (size_t)n < sizeof(part_msg) ? (size_t)n : 0;
 	part_fd = p->fd;
@@ -179,7 +184,7 @@ partial_open(struct ftpc *c, const char *dest, const char *name,
 	memset(p, 0, sizeof(*p));
 	p->fd = -1;
 	p->keep = c->resume;
-	if (partial_name(dest, p->keep, p->path, sizeof(p->path)) == -1)
+	if (partial_name(dest, p->keep, p->path, sizeof(p->path)) != 0)
 		return partial_err(name,
 		    p->keep ? "local name too long for a partial file (-C)"
 			    : "local name too long");
@@ -234,7 +239,7 @@ partial_seek(struct partial *p, uint64_t offset)
 {
 	if (ftruncate(p->fd, (off_t)offset) == -1 ||
 	    lseek(p->fd, (off_t)offset, SEEK_SET) == -1)
-		return -1;
+		return -ERR_SYSTEM;
 	return 0;
 }
 
@@ -245,8 +250,8 @@ partial_close(struct partial *p, int r)
 
 	if (p->fd == -1)
 		return;
-	if (r != 0 && p->keep && r != FTPC_EXIT_INTEGRITY &&
-	    fstat(p->fd, &st) == 0 && st.st_size > 0) {
+	if (r != 0 && p->keep && r != -ERR_DIGEST && fstat(p->fd, &st) == 0 &&
+	    st.st_size > 0) {
 		if (fsync(p->fd) == -1)
 			log_warn("fsync %s", p->path);
 		fputs(part_msg, stderr);

@@ -4,12 +4,11 @@
  * most ten times a second on one line with '\r', and fitted to the
  * terminal's width (TIOCGWINSZ, 80 columns by default).  It must not write
  * anything to standard output nor slow the transfer: a call that does not
- * redraw costs one clock_gettime.
+ * redraw costs one clock_mono_ms.
  */
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <bsd/libutil.h>
@@ -17,18 +16,17 @@
 
 #include "client/ftpc.h"
 #include "client/progress.h"
+#include "common/clock.h"
 #include "common/safetext.h"
 
-#define PROGRESS_REDRAW 0.1 /* seconds between two redraws */
-#define PROGRESS_WINDOW 1.0 /* seconds of the rate window */
+#define PROGRESS_REDRAW 100  /* milliseconds between two redraws */
+#define PROGRESS_WINDOW 1000 /* milliseconds of the rate window */
 
+/* rate: bytes per second of bytes moved in ms milliseconds (0 if none). */
 static double
-progress_now(void)
+rate(uint64_t bytes, int64_t ms)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return ms > 0 ? (double)bytes * 1000.0 / (double)ms : 0;
 }
 
 static int
@@ -104,7 +102,7 @@ progress_start(struct progress *p, int on, const char *name, uint64_t total)
 		return;
 	(void)safetext_copy(p->name, sizeof(p->name), name, strlen(name));
 	p->total = total;
-	p->start = p->drawn = p->win_t = progress_now();
+	p->start = p->drawn = p->win_t = clock_mono_ms();
 	progress_draw(p, 0, "ETA --:--");
 }
 
@@ -121,43 +119,42 @@ void
 progress_add(struct progress *p, uint64_t n)
 {
 	char	 tail[48], eta[24];
-	double	 now, rate;
+	int64_t	 now;
+	double	 r;
 	uint64_t left;
 
 	p->done += n;
 	if (!p->on)
 		return;
-	now = progress_now();
+	now = clock_mono_ms();
 	if (now - p->drawn < PROGRESS_REDRAW)
 		return;
 	p->drawn = now;
 	if (now - p->win_t >= PROGRESS_WINDOW) {
-		p->rate = (double)(p->done - p->win_bytes) / (now - p->win_t);
+		p->rate = rate(p->done - p->win_bytes, now - p->win_t);
 		p->win_t = now;
 		p->win_bytes = p->done;
 	}
-	rate = p->rate > 0 ? p->rate
-			   : (double)(p->done - p->base) / (now - p->start);
+	r = p->rate > 0 ? p->rate : rate(p->done - p->base, now - p->start);
 	left = p->total > p->done ? p->total - p->done : 0;
-	hms(eta, sizeof(eta), rate > 0 ? (double)left / rate : -1);
+	hms(eta, sizeof(eta), r > 0 ? (double)left / r : -1);
 	snprintf(tail, sizeof(tail), "ETA %s", eta);
-	progress_draw(p, rate, tail);
+	progress_draw(p, r, tail);
 }
 
 void
 progress_end(struct progress *p, int ok)
 {
-	char   tail[48], t[24];
-	double secs;
+	char	tail[48], t[24];
+	int64_t ms;
 
 	if (!p->on)
 		return;
 	if (ok) {
-		secs = progress_now() - p->start;
-		hms(t, sizeof(t), secs);
+		ms = clock_mono_ms() - p->start;
+		hms(t, sizeof(t), (double)ms / 1000.0);
 		snprintf(tail, sizeof(tail), "in %s   ", t);
-		progress_draw(p,
-		    secs > 0 ? (double)(p->done - p->base) / secs : 0, tail);
+		progress_draw(p, rate(p->done - p->base, ms), tail);
 	}
 	if (p->shown)
 		fputc('\n', stderr);

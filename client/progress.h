@@ -14,9 +14,9 @@ struct progress {
 	uint64_t total;	    /* bytes expected */
 	uint64_t done;	    /* bytes so far */
 	uint64_t base;	    /* bytes there before the transfer (resumed) */
-	double	 start;	    /* monotonic seconds at progress_start */
-	double	 drawn;	    /* when the line was last drawn */
-	double	 win_t;	    /* start of the current rate window */
+	int64_t	 start;	    /* clock_mono_ms() at progress_start */
+	int64_t	 drawn;	    /* when the line was last drawn, ms */
+	int64_t	 win_t;	    /* start of the current rate window, ms */
 	uint64_t win_bytes; /* done at win_t */
 	double	 rate;	    /* bytes/s over the last full window, 0 = none */
 	int	 shown;	    /* a line is on the screen */

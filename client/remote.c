@@ -6,7 +6,7 @@
  * wrong shape is a protocol error, never a crash.  This file must not touch
  * local files.
  */
-#include <errno.h>
+#include <err.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +15,7 @@
 
 #include <bsd/string.h>
 
+#include "common/clock.h"
 #include "common/safetext.h"
 #include "common/error.h"
 #include "client/ftpc.h"
@@ -43,8 +44,8 @@ remote_path(const char *in, char *out, size_t outlen)
 	if (len == 0)
 		in = ".", len = 1;
 	if (len >= outlen) {
-		fprintf(stderr, "ftpc: %s: remote path too long\n", in);
-		return -1;
+		warnx("%s: remote path too long", in);
+		return -ERR_NAME_TOO_LONG;
 	}
 	memcpy(out, in, len);
 	out[len] = '\0';
@@ -61,8 +62,8 @@ remote_join(const char *dir, const char *name, char *out, size_t outlen)
 	else
 		n = snprintf(out, outlen, "%s/%s", dir, name);
 	if (n < 0 || (size_t)n >= outlen) {
-		fprintf(stderr, "ftpc: %s/%s: path too long\n", dir, name);
-		return -1;
+		warnx("%s/%s: path too long", dir, name);
+		return -ERR_NAME_TOO_LONG;
 	}
 	return 0;
 }
@@ -86,7 +87,7 @@ rmap_get(const msgpack_object *o, const char *key)
 	return NULL;
 }
 
-/* rmap_int: an integer of either msgpack sign class.  0 or -1. */
+/* rmap_int: an integer of either sign class.  0 or -ERR_PROTOCOL. */
 static int
 rmap_int(const msgpack_object *o, const char *key, int64_t *v)
 {
@@ -98,11 +99,11 @@ rmap_int(const msgpack_object *o, const char *key, int64_t *v)
 	else if (x != NULL && x->type == MSGPACK_OBJECT_NEGATIVE_INTEGER)
 		*v = x->via.i64;
 	else
-		return -1;
+		return -ERR_PROTOCOL;
 	return 0;
 }
 
-/* rstat_from: the stat fields of map o into st.  0, or -1 if malformed. */
+/* rstat_from: the stat fields of map o into st.  0 or -ERR_PROTOCOL. */
 static int
 rstat_from(const msgpack_object *o, struct rstat *st)
 {
@@ -111,10 +112,10 @@ rstat_from(const msgpack_object *o, struct rstat *st)
 
 	memset(st, 0, sizeof(*st));
 	if (t == NULL || t->type != MSGPACK_OBJECT_STR ||
-	    rmap_int(o, "size", &size) == -1 || size < 0 ||
-	    rmap_int(o, "mode", &mode) == -1 || mode < 0 ||
-	    rmap_int(o, "mtime", &st->mtime) == -1)
-		return -1;
+	    rmap_int(o, "size", &size) != 0 || size < 0 ||
+	    rmap_int(o, "mode", &mode) != 0 || mode < 0 ||
+	    rmap_int(o, "mtime", &st->mtime) != 0)
+		return -ERR_PROTOCOL;
 	(void)safetext_copy(st->type, sizeof(st->type), t->via.str.ptr,
 	    t->via.str.size);
 	st->size = (uint64_t)size;
@@ -125,14 +126,14 @@ rstat_from(const msgpack_object *o, struct rstat *st)
 static int
 remote_malformed(struct ftpc *c, const char *op)
 {
-	fprintf(stderr, "ftpc: %s: malformed reply from the server\n", op);
+	warnx("%s: malformed reply from the server", op);
 	c->dead = 1;
-	return FTPC_EXIT_CONN;
+	return -ERR_PROTOCOL;
 }
 
 /*
  * remote_simple: send {"op": op, key: path} for the user's path upath; an
- * error reply is reported as "ftpc: CMD UPATH: ...".  Returns an exit code.
+ * error reply is reported as "CMD UPATH: ...".  Returns 0 or an error.
  */
 static int
 remote_simple(struct ftpc *c, const char *cmd, const char *op,
@@ -143,14 +144,12 @@ remote_simple(struct ftpc *c, const char *cmd, const char *op,
 	struct msg  m;
 	int	    r;
 
-	if (remote_path(upath, path, sizeof(path)) == -1)
-		return FTPC_EXIT_USAGE;
+	if ((r = remote_path(upath, path, sizeof(path))) != 0)
+		return r;
 	msgw_init(&w, 2);
 	msgw_str(&w, "op", op);
 	msgw_str(&w, "path", path);
-	r = conn_call(c, &w, &m);
-	if (r == FTPC_EXIT_REMOTE)
-		conn_report(cmd, upath, &m);
+	r = conn_call(c, &w, &m, cmd, upath);
 	msg_free(&m);
 	return r;
 }
@@ -196,42 +195,34 @@ remote_mv(struct ftpc *c, int argc, char **argv)
 	struct msg  m;
 	int	    r;
 
-	if (argc != 2 || remote_path(argv[0], from, sizeof(from)) == -1 ||
-	    remote_path(argv[1], to, sizeof(to)) == -1)
-		return FTPC_EXIT_USAGE;
+	(void)argc;
+	if ((r = remote_path(argv[0], from, sizeof(from))) != 0 ||
+	    (r = remote_path(argv[1], to, sizeof(to))) != 0)
+		return r;
 	msgw_init(&w, 4);
 	msgw_str(&w, "op", "rename");
 	msgw_str(&w, "from", from);
 	msgw_str(&w, "to", to);
 	msgw_bool(&w, "overwrite", 0);
-	r = conn_call(c, &w, &m);
-	if (r == FTPC_EXIT_REMOTE)
-		conn_report("mv", argv[0], &m);
+	r = conn_call(c, &w, &m, "mv", argv[0]);
 	msg_free(&m);
 	return r;
 }
 
 int
-remote_stat_get(struct ftpc *c, const char *path, struct rstat *st, int *code,
+remote_stat_get(struct ftpc *c, const char *path, struct rstat *st,
     const char *report)
 {
 	struct msgw w;
 	struct msg  m;
-	int64_t	    v = 0;
 	int	    r;
 
-	*code = 0;
 	msgw_init(&w, 2);
 	msgw_str(&w, "op", "stat");
 	msgw_str(&w, "path", path);
-	r = conn_call(c, &w, &m);
-	if (r == 0 && rstat_from(m.map, st) == -1)
+	r = conn_call(c, &w, &m, report != NULL ? "stat" : NULL, report);
+	if (r == 0 && rstat_from(m.map, st) != 0)
 		r = remote_malformed(c, "stat");
-	else if (r == FTPC_EXIT_REMOTE && report != NULL)
-		*code = conn_report("stat", report, &m);
-	else if (r == FTPC_EXIT_REMOTE && rmap_int(m.map, "code", &v) == 0 &&
-	    v > 0 && v < ERR_MAX)
-		*code = (int)v;
 	msg_free(&m);
 	return r;
 }
@@ -254,42 +245,31 @@ remote_mode(const struct rstat *st, char out[12])
 	out[10] = '\0';
 }
 
-/* remote_time: local time t as "YYYY-MM-DD HH:MM", or ISO 8601 if iso. */
+/* remote_time: local time t as "YYYY-MM-DD HH:MM" ("?" if impossible). */
 static void
-remote_time(int64_t t, int iso, char *out, size_t outlen)
+remote_time(int64_t t, char *out, size_t outlen)
 {
 	time_t	  tt = (time_t)t;
 	struct tm tm;
-	size_t	  n = 0;
 
-	if (localtime_r(&tt, &tm) != NULL)
-		n = iso ? strftime(out, outlen, "%Y-%m-%dT%H:%M:%S%z", &tm)
-			: strftime(out, outlen, "%Y-%m-%d %H:%M", &tm);
-	if (n == 0)
+	if (localtime_r(&tt, &tm) == NULL ||
+	    strftime(out, outlen, "%Y-%m-%d %H:%M", &tm) == 0)
 		strlcpy(out, "?", outlen);
 }
 
 int
 remote_stat(struct ftpc *c, int argc, char **argv)
 {
-	char	     path[PATH_MAX], when[40], name[PATH_MAX];
+	char	     path[PATH_MAX], when[CLOCK_ISO8601_LEN], name[PATH_MAX];
 	struct rstat st;
-	int	     r, code;
-	size_t	     n;
+	int	     r;
 
-	if (argc != 1 || remote_path(argv[0], path, sizeof(path)) == -1)
-		return FTPC_EXIT_USAGE;
-	r = remote_stat_get(c, path, &st, &code, argv[0]);
-	if (r != 0)
+	(void)argc;
+	if ((r = remote_path(argv[0], path, sizeof(path))) != 0 ||
+	    (r = remote_stat_get(c, path, &st, argv[0])) != 0)
 		return r;
-	/* ISO 8601 with the zone as +hh:mm: strftime gives +hhmm. */
-	remote_time(st.mtime, 1, when, sizeof(when));
-	n = strlen(when);
-	if (n > 5 && n + 2 < sizeof(when) &&
-	    (when[n - 5] == '+' || when[n - 5] == '-')) {
-		memmove(when + n - 1, when + n - 2, 3);
-		when[n - 2] = ':';
-	}
+	if (clock_iso8601(when, sizeof(when), (time_t)st.mtime) == -1)
+		strlcpy(when, "?", sizeof(when));
 	(void)safetext_copy(name, sizeof(name), path, strlen(path));
 	printf("name: %s\ntype: %s\nsize: %llu\nmode: %04llo\nmtime: %s\n",
 	    name, st.type, (unsigned long long)st.size,
@@ -308,7 +288,10 @@ rlist_free(struct rlist *l)
 	memset(l, 0, sizeof(*l));
 }
 
-/* rlist_add: one entry map of a list reply.  0, or -1 if malformed/ENOMEM. */
+/*
+ * rlist_add: one entry map of a list reply.  Returns 0, -ERR_PROTOCOL
+ * (malformed) or -ERR_NOMEM.
+ */
 static int
 rlist_add(struct rlist *l, const msgpack_object *o)
 {
@@ -317,39 +300,49 @@ rlist_add(struct rlist *l, const msgpack_object *o)
 	size_t		      cap;
 
 	if (n == NULL || n->type != MSGPACK_OBJECT_STR)
-		return -1;
+		return -ERR_PROTOCOL;
 	if (l->n == l->cap) {
 		cap = l->cap ? l->cap * 2 : 64;
 		e = reallocarray(l->v, cap, sizeof(*e));
 		if (e == NULL)
-			return -1;
+			return -ERR_NOMEM;
 		l->v = e;
 		l->cap = cap;
 	}
 	e = &l->v[l->n];
-	if (rstat_from(o, &e->st) == -1 ||
-	    (e->name = malloc((size_t)n->via.str.size + 1)) == NULL)
-		return -1;
+	if (rstat_from(o, &e->st) != 0)
+		return -ERR_PROTOCOL;
+	if ((e->name = malloc((size_t)n->via.str.size + 1)) == NULL)
+		return -ERR_NOMEM;
 	(void)safetext_copy(e->name, (size_t)n->via.str.size + 1,
 	    n->via.str.ptr, n->via.str.size);
 	l->n++;
 	return 0;
 }
 
-/* rlist_part: add the entries of one reply part; *more as the server says. */
+/*
+ * rlist_part: add the entries of one reply part; *more as the server says.
+ * Returns 0, or an error (printed; the connection is out of step: dead).
+ */
 static int
-rlist_part(struct rlist *l, const struct msg *m, int *more)
+rlist_part(struct ftpc *c, struct rlist *l, const struct msg *m, int *more)
 {
 	const msgpack_object *a = msg_obj(m, "entries");
 	uint32_t	      i;
+	int		      r = 0;
 
 	if (a == NULL || a->type != MSGPACK_OBJECT_ARRAY ||
 	    msg_bool(m, "more", more) == -1)
-		return -1;
-	for (i = 0; i < a->via.array.size; i++)
-		if (rlist_add(l, &a->via.array.ptr[i]) == -1)
-			return -1;
-	return 0;
+		return remote_malformed(c, "ls");
+	for (i = 0; i < a->via.array.size && r == 0; i++)
+		r = rlist_add(l, &a->via.array.ptr[i]);
+	if (r == -ERR_PROTOCOL)
+		return remote_malformed(c, "ls");
+	if (r != 0) {
+		warnx("ls: %s", err_str(r));
+		c->dead = 1;
+	}
+	return r;
 }
 
 static int
@@ -366,7 +359,10 @@ rlist_print(struct rlist *l)
 	int    w = 1, n;
 	size_t i;
 
-	qsort(l->v, l->n, sizeof(*l->v), rent_cmp);
+	/* An empty folder leaves l->v NULL, which qsort must not get even
+	 * with 0 entries (C11 7.22.5p1; glibc marks it nonnull). */
+	if (l->n > 1)
+		qsort(l->v, l->n, sizeof(*l->v), rent_cmp);
 	for (i = 0; i < l->n; i++) {
 		n = snprintf(size, sizeof(size), "%llu",
 		    (unsigned long long)l->v[i].st.size);
@@ -375,7 +371,7 @@ rlist_print(struct rlist *l)
 	}
 	for (i = 0; i < l->n; i++) {
 		remote_mode(&l->v[i].st, mode);
-		remote_time(l->v[i].st.mtime, 0, when, sizeof(when));
+		remote_time(l->v[i].st.mtime, when, sizeof(when));
 		printf("%s %*llu %s %s\n", mode, w,
 		    (unsigned long long)l->v[i].st.size, when, l->v[i].name);
 	}
@@ -384,15 +380,15 @@ rlist_print(struct rlist *l)
 int
 remote_ls(struct ftpc *c, int argc, char **argv)
 {
+	const char  *name = argc > 0 ? argv[0] : ".";
 	char	     path[PATH_MAX];
 	struct rlist l = { 0 };
 	struct msgw  w;
 	struct msg   m;
 	int	     r, more = 1;
 
-	if (argc > 1 ||
-	    remote_path(argc ? argv[0] : ".", path, sizeof(path)) == -1)
-		return FTPC_EXIT_USAGE;
+	if ((r = remote_path(name, path, sizeof(path))) != 0)
+		return r;
 	msgw_init(&w, 2);
 	msgw_str(&w, "op", "list");
 	msgw_str(&w, "path", path);
@@ -401,13 +397,8 @@ remote_ls(struct ftpc *c, int argc, char **argv)
 	while (more && r == 0) {
 		if ((r = conn_recv_msg(c, &m)) != 0)
 			break;
-		if ((r = conn_reply_ok(&m)) == 0) {
-			conn_report("ls", argc ? argv[0] : ".", &m);
-			r = FTPC_EXIT_REMOTE;
-		} else if (r == -1 || rlist_part(&l, &m, &more) == -1)
-			r = remote_malformed(c, "ls");
-		else
-			r = 0;
+		if ((r = conn_reply(c, &m, "ls", name)) == 0)
+			r = rlist_part(c, &l, &m, &more);
 		msg_free(&m);
 	}
 	if (r == 0)

@@ -1,0 +1,273 @@
+/*
+ * get.c: ftpc's get (doc/PROTOCOL.md section 4.8).  A get writes into a
+ * temporary file beside the target (partial.c), and renames it into place
+ * only after the digest of the whole file matched: an existing local file
+ * is never touched by a failed download, and no temporary file is left
+ * behind (signals included) unless -C asked to keep a partial one, whose
+ * size the next get resumes from.  Data frames are written from the
+ * channel's buffer, with no copy.  This file must not trust a byte count
+ * or an offset the server did not announce.
+ */
+#include <err.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/atomicio.h"
+#include "common/error.h"
+#include "common/log.h"
+#include "common/writeback.h"
+#include "client/ftpc.h"
+#include "client/progress.h"
+
+/* A get reply (PROTOCOL.md 4.8). */
+struct getreply {
+	uint64_t size;	 /* bytes of the whole file */
+	uint64_t mode;	 /* permission bits */
+	int64_t	 mtime;	 /* seconds since the epoch */
+	uint64_t offset; /* first byte the server sends */
+};
+
+/*
+ * get_header: the fields of a get reply.  The offset is the one asked for
+ * (want), or 0 from a server that starts over.
+ */
+static int
+get_header(struct ftpc *c, const char *name, const struct msg *m, uint64_t want,
+    struct getreply *g)
+{
+	g->offset = 0;
+	if (msg_uint(m, "size", &g->size) == -1 ||
+	    msg_uint(m, "mode", &g->mode) == -1 ||
+	    msg_int(m, "mtime", &g->mtime) == -1 ||
+	    (msg_obj(m, "offset") != NULL &&
+		msg_uint(m, "offset", &g->offset) == -1))
+		return xfer_protocol(c, "get", name, "malformed reply");
+	if ((g->offset != 0 && g->offset != want) || g->offset > g->size)
+		return xfer_protocol(c, "get", name, "offset not requested");
+	return 0;
+}
+
+/* get_request: "get" (from byte want when > 0) and its reply into g. */
+static int
+get_request(struct ftpc *c, const char *path, const char *name, uint64_t want,
+    struct getreply *g)
+{
+	struct msgw w;
+	struct msg  m;
+	int	    r;
+
+	msgw_init(&w, want > 0 ? 3 : 2);
+	msgw_str(&w, "op", "get");
+	msgw_str(&w, "path", path);
+	if (want > 0)
+		msgw_uint(&w, "offset", want);
+	if ((r = conn_call(c, &w, &m, "get", name)) == 0)
+		r = get_header(c, name, &m, want, g);
+	msg_free(&m);
+	return r;
+}
+
+/*
+ * get_resume: where a -C partial file lets the download start (p->have,
+ * its first bytes hashed into h): only a remote regular file at least as
+ * large and not newer qualifies; any other case starts from 0 and leaves
+ * the errors to the get itself.
+ */
+static int
+get_resume(struct ftpc *c, const char *path, const char *name,
+    struct partial *p, crypto_generichash_state *h)
+{
+	struct rstat st;
+	int	     r;
+
+	if (p->have == 0)
+		return 0;
+	r = remote_stat_get(c, path, &st, NULL);
+	if (c->dead)
+		return r;
+	if (r != 0 || strcmp(st.type, "file") != 0) {
+		p->have = 0;
+		return 0;
+	}
+	return partial_prefix(p, name, st.size, st.mtime, h, c->iobuf,
+	    CHANNEL_DATA_CHUNK);
+}
+
+/*
+ * get_done: the message ending a download: an error reply, or "done" with
+ * the digest of all got == size bytes, checked against the one computed.
+ */
+static int
+get_done(struct ftpc *c, const char *name, const struct msg *m, int complete,
+    const uint8_t mine[CHANNEL_HASH_BYTES])
+{
+	const uint8_t *d;
+	const char    *op;
+	size_t	       len;
+	int	       ok;
+
+	if (msg_bool(m, "ok", &ok) == 0 && !ok)
+		return conn_reply(c, m, "get", name);
+	if (msg_str(m, "op", &op, &len) == -1 || len != 4 ||
+	    memcmp(op, "done", 4) != 0 ||
+	    msg_bin(m, "digest", &d, &len) == -1 || len != CHANNEL_HASH_BYTES)
+		return xfer_protocol(c, "get", name, "unexpected message");
+	if (!complete)
+		return xfer_protocol(c, "get", name,
+		    "\"done\" before all data");
+	if (sodium_memcmp(d, mine, CHANNEL_HASH_BYTES) != 0) {
+		warnx("get %s: integrity check failed (digest mismatch)", name);
+		return -ERR_DIGEST;
+	}
+	return 0;
+}
+
+/*
+ * get_data: receive bytes g->offset..g->size into fd (already positioned;
+ * h holds the hash of the bytes before), then the closing message.  A
+ * local write error keeps reading (the stream must stay in step) and is
+ * reported at the end.  Returns 0 or an error.
+ */
+static int
+get_data(struct ftpc *c, int fd, const char *name, const struct getreply *g,
+    crypto_generichash_state *h, struct progress *pg)
+{
+	struct writeback wb;
+	uint8_t		 digest[CHANNEL_HASH_BYTES];
+	const uint8_t	*body;
+	struct msg	 m;
+	uint64_t	 got = g->offset;
+	size_t		 len;
+	int		 type, r, werr = 0;
+
+	writeback_init(&wb, fd);
+	/* The bytes before the offset are on disk from an earlier run. */
+	wb.started = got - got % WRITEBACK_WINDOW;
+	while ((r = conn_recv(c, &type, &body, &len)) == 0 &&
+	    type == CHANNEL_DATA) {
+		if (len > g->size - got)
+			return xfer_protocol(c, "get", name,
+			    "more data than announced");
+		if (werr == 0 && write_full(fd, body, len) == -1)
+			werr = errno;
+		crypto_generichash_update(h, body, len);
+		got += len;
+		if (werr == 0)
+			writeback_note(&wb, got);
+		progress_add(pg, len);
+	}
+	if (r != 0 || (r = conn_parse(c, body, len, &m)) != 0)
+		return r;
+	crypto_generichash_final(h, digest, sizeof(digest));
+	r = get_done(c, name, &m, got == g->size, digest);
+	msg_free(&m);
+	if (r == 0 && werr != 0)
+		r = xfer_local_err("get", name, strerror(werr));
+	return r;
+}
+
+/* get_commit: mode, times, fsync and the rename into place. */
+static int
+get_commit(struct ftpc *c, const struct partial *p, const char *dest,
+    const struct getreply *g)
+{
+	struct timespec ts[2] = { { .tv_nsec = UTIME_NOW },
+		{ .tv_sec = (time_t)g->mtime } };
+
+	if (fchmod(p->fd, (mode_t)g->mode & 0777 & ~c->umask) == -1 ||
+	    futimens(p->fd, ts) == -1 || fsync(p->fd) == -1 ||
+	    rename(p->path, dest) == -1)
+		return xfer_local_err("get", dest, strerror(errno));
+	return 0;
+}
+
+/*
+ * get_body: position the file at the reply's offset (0: start over, cut
+ * the file and the hash), receive the rest and commit.
+ */
+static int
+get_body(struct ftpc *c, struct partial *p, const char *name, const char *dest,
+    const struct getreply *g, crypto_generichash_state *h)
+{
+	struct progress pg = { 0 };
+	int		r;
+
+	if (g->offset == 0)
+		crypto_generichash_init(h, NULL, 0, CHANNEL_HASH_BYTES);
+	if (partial_seek(p, g->offset) != 0)
+		return xfer_local_err("get", p->path, strerror(errno));
+	log_debug("get %s -> %s: %llu bytes from %llu", name, dest,
+	    (unsigned long long)g->size, (unsigned long long)g->offset);
+	progress_start(&pg, c->progress, name, g->size);
+	progress_skip(&pg, g->offset);
+	r = get_data(c, p->fd, name, g, h, &pg);
+	if (r == 0 && (r = get_commit(c, p, dest, g)) == 0)
+		progress_end(&pg, 1);
+	progress_end(&pg, 0);
+	return r;
+}
+
+/* get_one: download wire path path (the user's name) to local dest. */
+static int
+get_one(struct ftpc *c, const char *path, const char *name, const char *dest)
+{
+	crypto_generichash_state h;
+	struct partial		 p;
+	struct getreply		 g = { 0 };
+	int			 r;
+
+	if ((r = partial_open(c, dest, name, &p)) != 0)
+		return r;
+	crypto_generichash_init(&h, NULL, 0, CHANNEL_HASH_BYTES);
+	if ((r = get_resume(c, path, name, &p, &h)) == 0 &&
+	    (r = get_request(c, path, name, p.have, &g)) == 0)
+		r = get_body(c, &p, name, dest, &g, &h);
+	if (r == -ERR_DIGEST && g.offset > 0)
+		warnx("get %s: the partial file's first %llu bytes were "
+		      "probably stale; removed it: run the get again",
+		    name, (unsigned long long)g.offset);
+	partial_close(&p, r);
+	return r;
+}
+
+/* get_arg: one REMOTE argument of get, into the folder target or as it. */
+static int
+get_arg(struct ftpc *c, const char *arg, const char *target, int into)
+{
+	char path[PATH_MAX], base[PATH_MAX], dest[PATH_MAX];
+	int  r, n;
+
+	if ((r = remote_path(arg, path, sizeof(path))) != 0 ||
+	    (r = xfer_base(path, base, sizeof(base))) != 0)
+		return r;
+	if (!into)
+		return get_one(c, path, arg, target);
+	n = snprintf(dest, sizeof(dest), "%s/%s", target, base);
+	if (n < 0 || (size_t)n >= sizeof(dest))
+		return xfer_local_err("get", arg, "name too long");
+	return get_one(c, path, arg, dest);
+}
+
+int
+get_files(struct ftpc *c, int argc, char **argv)
+{
+	const char *target = argc > 1 ? argv[argc - 1] : ".";
+	struct stat st;
+	int	    i, n = argc > 1 ? argc - 1 : 1, into, r, first = 0;
+
+	into = target[strlen(target) - 1] == '/' ||
+	    (stat(target, &st) == 0 && S_ISDIR(st.st_mode));
+	if (!into && n > 1) {
+		errno = ENOTDIR;
+		return xfer_local_err("get:", target, "not a folder");
+	}
+	for (i = 0; i < n && !c->dead; i++) {
+		r = get_arg(c, argv[i], target, into);
+		if (r != 0 && first == 0)
+			first = r;
+	}
+	return first;
+}
