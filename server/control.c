@@ -139,8 +139,8 @@ client_close(struct ctl_client *c)
 	c->out = NULL;
 }
 
-void
-control_child_close(void)
+static void
+close_all(void)
 {
 	int i;
 
@@ -157,7 +157,7 @@ control_close(void)
 {
 	int had = ctl.fd != -1;
 
-	control_child_close();
+	close_all();
 	if (had)
 		(void)unlink(ctl.path);
 }

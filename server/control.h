@@ -39,9 +39,6 @@ __attribute__((warn_unused_result)) int control_open(const char *path,
 /* control_close: close the socket and its clients; remove the file. */
 void control_close(void);
 
-/* control_child_close: in a worker: close the descriptors, keep the file. */
-void control_child_close(void);
-
 size_t control_pollfds(struct pollfd *pfd, size_t room);
 void   control_events(const struct pollfd *pfd, size_t n);
 

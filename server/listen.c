@@ -61,9 +61,6 @@ static struct {
 	int64_t		     paused_until; /* after EMFILE */
 } ls;
 
-/* The connection being admitted while pool_grow forks: children close it. */
-static int admit_fd = -1;
-
 /* "127.0.0.1:2121" or "[::1]:2121" for a bound socket address. */
 static void
 show_addr(const struct sockaddr *sa, socklen_t len, char *out, size_t size)
@@ -233,23 +230,6 @@ listen_close(void)
 	ls.nl = 0;
 }
 
-void
-listen_child_close(void)
-{
-	int i;
-
-	listen_close();
-	if (admit_fd != -1)
-		close(admit_fd);
-	admit_fd = -1;
-	for (i = 0; i < ls.qlen; i++)
-		close(ls.q[(ls.qhead + i) % QUEUE_MAX].fd);
-	ls.qlen = 0;
-	for (i = 0; i < ls.nlg; i++)
-		close(ls.lg[i].fd);
-	ls.nlg = 0;
-}
-
 /*
  * Write the refusal, then linger: shut our side, discard what the client
  * still sends for a moment, so that closing does not reset the connection
@@ -283,7 +263,7 @@ queued_from(const char *peer)
 static void
 admit(struct conn *c)
 {
-	int max = ls.cfg->max_per_ip, r;
+	int max = ls.cfg->max_per_ip;
 
 	if (max > 0 && pool_peer_count(c->peer) + queued_from(c->peer) >= max) {
 		log_info("connection %llu from %s refused: %d connections "
@@ -294,12 +274,9 @@ admit(struct conn *c)
 	}
 	if (ls.qlen == 0 && pool_assign(c) == 0)
 		return;
-	/* SECURITY: a worker forked now must not keep a copy of c->fd, or
-	 * the client never sees end of file when its session closes. */
-	admit_fd = c->fd;
-	r = ls.qlen == 0 && pool_grow() > 0 && pool_assign(c) == 0;
-	admit_fd = -1;
-	if (r)
+	/* A worker forked now does not keep a copy of c->fd (spawn.c closes
+	 * all it is not handed), so the client sees its session's end. */
+	if (ls.qlen == 0 && pool_grow() > 0 && pool_assign(c) == 0)
 		return;
 	if (ls.qlen < ls.cfg->queue_len && ls.qlen < QUEUE_MAX) {
 		c->deadline = master_now() + ls.cfg->queue_wait_ms;

@@ -39,9 +39,6 @@ void listen_close(void);
 /* listen_refuse_all: refuse every queued connection with msg. */
 void listen_refuse_all(const char *msg);
 
-/* listen_child_close: in a worker: close every descriptor of this module. */
-void listen_child_close(void);
-
 size_t listen_pollfds(struct pollfd *pfd, size_t room, int64_t now);
 void   listen_events(const struct pollfd *pfd, size_t n);
 

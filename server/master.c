@@ -40,21 +40,22 @@ struct sigflags {
 };
 
 static struct {
-	struct master_opts opts;
-	char		   base[PATH_MAX], conf[PATH_MAX];
-	struct config	   cfg;
-	uint8_t		   secret[KEYFILE_BYTES];
-	struct pidfh	  *pfh;
-	int		   ready_fd;
-	int		   sigfd;
-	sigset_t	   oldmask;
-	uint32_t	   generation;
-	int		   stopping;
-	int64_t		   stop_deadline;
-	int64_t		   started;	 /* master_now() */
-	int64_t		   started_wall; /* master_wall_ms() */
-	char		   ctl_path[PATH_MAX];
-	struct pollfd	   pfd[PFD_MAX];
+	struct master_opts  opts;
+	char		    base[PATH_MAX], conf[PATH_MAX];
+	struct config	    cfg;
+	uint8_t		    secret[KEYFILE_BYTES];
+	struct pidfh	   *pfh;
+	int		    ready_fd;
+	int		    sigfd;
+	sigset_t	    oldmask;
+	struct worker_entry worker;
+	uint32_t	    generation;
+	int		    stopping;
+	int64_t		    stop_deadline;
+	int64_t		    started;	  /* master_now() */
+	int64_t		    started_wall; /* master_wall_ms() */
+	char		    ctl_path[PATH_MAX];
+	struct pollfd	    pfd[PFD_MAX];
 } m = { .ready_fd = -1, .sigfd = -1 };
 
 int64_t
@@ -112,24 +113,6 @@ signals_setup(void)
 	    (m.sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) == -1)
 		start_fail("signals: %s", strerror(errno));
 	signal(SIGPIPE, SIG_IGN);
-}
-
-void
-master_child_cleanup(void)
-{
-	if (m.sigfd != -1)
-		close(m.sigfd);
-	m.sigfd = -1;
-	listen_child_close();
-	control_child_close();
-	if (m.ready_fd != -1)
-		close(m.ready_fd);
-	m.ready_fd = -1;
-	pidfile_close(m.pfh); /* our copy only: the master keeps the lock */
-	m.pfh = NULL;
-	log_close();
-	signal(SIGPIPE, SIG_DFL);
-	sigprocmask(SIG_SETMASK, &m.oldmask, NULL);
 }
 
 void
@@ -398,6 +381,8 @@ start(void)
 		start_fail("cannot write pidfile %s: %s", m.cfg.pidfile,
 		    strerror(errno));
 	signals_setup();
+	m.worker.mask = m.oldmask; /* workers start with the mask we had */
+	pool_init(&m.worker);
 	raise_nofile();
 	if (log_open(m.cfg.log_file, m.cfg.xferlog) == -1)
 		start_fail("cannot open %s or %s: %s", m.cfg.log_file,
@@ -421,7 +406,7 @@ start(void)
 void
 master_run(const struct master_opts *o, const struct config *cfg,
     uint8_t secret[KEYFILE_BYTES], struct pidfh *pfh, int ready_fd,
-    const struct master_worker *worker)
+    const struct worker_entry *worker)
 {
 	m.opts = *o;
 	if (o->base != NULL) {
@@ -441,7 +426,7 @@ master_run(const struct master_opts *o, const struct config *cfg,
 	m.generation = 1;
 	log_setrole("master");
 	setproctitle("master");
-	pool_init(worker);
+	m.worker = *worker;
 	start();
 	/*
 	 * SECURITY: the master stays root when started as root: it must

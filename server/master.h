@@ -16,6 +16,7 @@
 
 #include "common/config.h"
 #include "common/keyfile.h"
+#include "server/spawn.h"
 
 /* How the command line asked for the configuration. */
 struct master_opts {
@@ -23,17 +24,6 @@ struct master_opts {
 	const char *conf;	/* -c FILE, or NULL for the default file */
 	int	    verbose;	/* -v: debug lines */
 	int	    foreground; /* -f: no daemon, log lines on stderr too */
-};
-
-/*
- * The worker entry point, handed in by server/main.c so that server/ never
- * includes worker/: called in a freshly forked child with the master's
- * config, the CHANNEL_KEY_BYTES secret, the child's end of its socketpair
- * and the config generation.  Must not return.
- */
-struct master_worker {
-	void (*run)(const struct config *cfg, const uint8_t *secret, int ipc_fd,
-	    uint32_t generation);
 };
 
 /*
@@ -60,25 +50,18 @@ __attribute__((warn_unused_result)) int master_prepare(const struct config *cfg,
  * daemonize.h), then serve until TERM or INT.  Never returns: exits 0
  * after an orderly stop, 1 when start-up fails (the reason goes back over
  * the readiness pipe).  cfg is copied; secret is moved: copied, and the
- * caller's buffer wiped.
+ * caller's buffer wiped.  worker->run is the workers' entry point (its
+ * mask is filled in here).
  */
 void master_run(const struct master_opts *o, const struct config *cfg,
     uint8_t secret[KEYFILE_BYTES], struct pidfh *pfh, int ready_fd,
-    const struct master_worker *worker) __attribute__((noreturn));
+    const struct worker_entry *worker) __attribute__((noreturn));
 
 /*
  * master_make_parent: create the missing folders above file (mode 0750).
  * Returns 0, or -1 with errno.
  */
 int master_make_parent(const char *file);
-
-/*
- * master_child_cleanup: in a freshly forked worker: close everything of the
- * master's (listeners, queued connections, signalfd, control socket,
- * readiness pipe, log files, our copy of the pidfile descriptor while the
- * master keeps its lock) and restore the signal mask and dispositions.
- */
-void master_child_cleanup(void);
 
 /*
  * master_status: the control socket's answer to "status" (json 0: text,

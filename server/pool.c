@@ -24,6 +24,7 @@
 #include "common/ipc.h"
 #include "common/log.h"
 #include "server/pool.h"
+#include "server/spawn.h"
 
 #define SPAWN_RATE_MAX 32    /* Apache's MAX_SPAWN_RATE */
 #define DEATHS_MAX     10    /* this many abnormal deaths ... */
@@ -58,7 +59,7 @@ static struct {
 	const struct config *cfg;
 	const uint8_t	    *secret;
 	uint32_t	     generation;
-	struct master_worker worker;
+	struct worker_entry  entry;
 	int		     spawn_rate;
 	int64_t		     deaths[DEATHS_MAX]; /* ring of death times */
 	int		     ndeaths;
@@ -69,9 +70,9 @@ static struct {
 } pool = { .spawn_rate = 1 };
 
 void
-pool_init(const struct master_worker *worker)
+pool_init(const struct worker_entry *entry)
 {
-	pool.worker = *worker;
+	pool.entry = *entry;
 }
 
 void
@@ -83,48 +84,24 @@ pool_configure(const struct config *cfg, const uint8_t *secret,
 	pool.generation = generation;
 }
 
-static void __attribute__((noreturn)) child(int fd)
-{
-	int i;
-
-	for (i = 0; i < pool.n; i++)
-		if (pool.w[i].fd != -1)
-			close(pool.w[i].fd);
-	master_child_cleanup();
-	pool.worker.run(pool.cfg, pool.secret, fd, pool.generation);
-	_exit(1); /* run must not return */
-}
-
 static int
 spawn_one(void)
 {
 	struct worker *w;
-	int	       sv[2];
 	pid_t	       pid;
+	int	       fd;
 
 	if (pool.n >= POOL_MAX)
 		return -1;
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1) {
-		log_warn("cannot spawn a worker: socketpair");
+	if (spawn_worker(&pool.entry, pool.cfg, pool.secret, pool.generation,
+		&pid, &fd) != 0) {
+		log_warn("cannot spawn a worker");
 		return -1;
 	}
-	if ((pid = fork()) == -1) {
-		log_warn("cannot spawn a worker: fork");
-		close(sv[0]);
-		close(sv[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		close(sv[0]);
-		child(sv[1]);
-	}
-	close(sv[1]);
-	/* SECURITY: a wedged worker must never block the master. */
-	(void)fcntl(sv[0], F_SETFL, O_NONBLOCK);
 	w = &pool.w[pool.n++];
 	memset(w, 0, sizeof(*w));
 	w->pid = pid;
-	w->fd = sv[0];
+	w->fd = fd;
 	w->state = W_IDLE;
 	w->generation = pool.generation;
 	w->max_sessions = pool.cfg->max_sessions;

@@ -15,6 +15,7 @@
 #include "common/config.h"
 #include "common/ipc.h"
 #include "server/master.h"
+#include "server/spawn.h"
 
 #define POOL_MAX 1024 /* most worker processes; config.c's limit too */
 
@@ -28,8 +29,8 @@ struct conn {
 	int64_t	 deadline;  /* master_now() ms when queued wait ends */
 };
 
-/* pool_init: remember the worker entry point (copied). */
-void pool_init(const struct master_worker *worker);
+/* pool_init: remember the worker entry point and signal mask (copied). */
+void pool_init(const struct worker_entry *entry);
 
 /*
  * pool_configure: the config, secret and generation that workers spawned
