@@ -291,16 +291,13 @@ on_idle(struct worker *w, const struct ipc_idle *idle)
 		w->state = W_IDLE;
 }
 
-/* SECURITY: the worker's strings are terminated here, shown escaped. */
+/* SECURITY: ipc_recv terminated the worker's strings; status escapes them. */
 static void
 on_state(struct worker *w, const struct ipc_state *st)
 {
 	if (w->peer[0] == '\0')
 		return; /* not in a session: nothing to show */
 	w->st = *st;
-	w->st.op[sizeof(w->st.op) - 1] = '\0';
-	w->st.path[sizeof(w->st.path) - 1] = '\0';
-	w->st.user[sizeof(w->st.user) - 1] = '\0';
 }
 
 static void
@@ -314,7 +311,8 @@ handle(struct worker *w, const struct ipc_msg *m)
 		on_idle(w, &m->u.idle);
 		break;
 	case IPC_LOG:
-		log_write_line(m->u.log.which, m->u.log.text, m->u.log.len);
+		log_worker_line((long)w->pid, m->u.log.which, m->u.log.text,
+		    m->u.log.len);
 		break;
 	case IPC_STATE:
 		on_state(w, &m->u.state);
