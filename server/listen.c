@@ -19,11 +19,11 @@
 
 #include <bsd/string.h>
 
+#include "common/clock.h"
 #include "common/channel.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "server/listen.h"
-#include "server/master.h"
 #include "server/pool.h"
 
 #define LISTEN_FDS_MAX	(CONFIG_LISTEN_MAX * 4) /* a name may give several */
@@ -244,7 +244,7 @@ refuse(struct conn *c, const char *msg)
 	(void)shutdown(c->fd, SHUT_WR);
 	if (ls.nlg < LINGER_MAX) {
 		ls.lg[ls.nlg].fd = c->fd;
-		ls.lg[ls.nlg++].deadline = master_now() + LINGER_MS;
+		ls.lg[ls.nlg++].deadline = clock_mono_ms() + LINGER_MS;
 	} else
 		close(c->fd);
 	c->fd = -1;
@@ -279,7 +279,7 @@ admit(struct conn *c)
 	if (ls.qlen == 0 && pool_grow() > 0 && pool_assign(c) == 0)
 		return;
 	if (ls.qlen < ls.cfg->queue_len && ls.qlen < QUEUE_MAX) {
-		c->deadline = master_now() + ls.cfg->queue_wait_ms;
+		c->deadline = clock_mono_ms() + ls.cfg->queue_wait_ms;
 		ls.q[(ls.qhead + ls.qlen++) % QUEUE_MAX] = *c;
 		log_debug("connection %llu from %s queued (%d waiting)",
 		    (unsigned long long)c->seq, c->peer, ls.qlen);
@@ -301,7 +301,7 @@ accept_one(const struct listener *l, int fd, const struct sockaddr *sa,
 	memset(&c, 0, sizeof(c));
 	c.fd = fd;
 	c.seq = ++ls.seq;
-	c.accept_ms = master_wall_ms();
+	c.accept_ms = clock_wall_ms();
 	if (getnameinfo(sa, len, host, sizeof(host), port, sizeof(port),
 		NI_NUMERICHOST | NI_NUMERICSERV) == 0) {
 		(void)strlcpy(c.peer, host, sizeof(c.peer));
@@ -334,7 +334,7 @@ accept_burst(const struct listener *l)
 			return;
 		log_warn("accept on %s", l->shown);
 		/* EMFILE and friends: stop polling a moment, don't spin. */
-		ls.paused_until = master_now() + ACCEPT_PAUSE_MS;
+		ls.paused_until = clock_mono_ms() + ACCEPT_PAUSE_MS;
 		return;
 	}
 }

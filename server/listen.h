@@ -45,7 +45,7 @@ void   listen_events(const struct pollfd *pfd, size_t n);
 /*
  * listen_dispatch: hand queued connections to idle workers (spawning more
  * within max_workers), refuse those past queue_wait_ms, close lingering
- * refusals past their time.  Returns the next deadline (master_now() ms)
+ * refusals past their time.  Returns the next deadline (clock_mono_ms() ms)
  * or INT64_MAX.
  */
 int64_t listen_dispatch(int64_t now);

@@ -17,13 +17,13 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <bsd/string.h>
 #include <bsd/unistd.h>
 #include <sodium.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "daemonize/daemonize.h"
 #include "server/control.h"
@@ -52,29 +52,11 @@ static struct {
 	uint32_t	    generation;
 	int		    stopping;
 	int64_t		    stop_deadline;
-	int64_t		    started;	  /* master_now() */
-	int64_t		    started_wall; /* master_wall_ms() */
+	int64_t		    started;	  /* clock_mono_ms() */
+	int64_t		    started_wall; /* clock_wall_ms() */
 	char		    ctl_path[PATH_MAX];
 	struct pollfd	    pfd[PFD_MAX];
 } m = { .ready_fd = -1, .sigfd = -1 };
-
-int64_t
-master_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-int64_t
-master_wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Start-up failed: say why (log and readiness pipe), undo, exit 1. */
 static void __attribute__((noreturn, format(printf, 1, 2)))
@@ -115,14 +97,26 @@ signals_setup(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-void
-master_status(FILE *fp, int json)
+/* A reason into err (errlen bytes); a long one is cut. */
+static void __attribute__((format(printf, 3, 4)))
+say(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* The answer to "status" (json 0: text) or "status json" (json 1). */
+static void
+status(FILE *fp, int json)
 {
 	struct status_head h;
 
 	h.pid = (long)getpid();
 	h.started_ms = m.started_wall;
-	h.uptime_s = (master_now() - m.started) / 1000;
+	h.uptime_s = (clock_mono_ms() - m.started) / 1000;
 	h.config = m.cfg.file;
 	h.generation = m.generation;
 	h.stopping = m.stopping;
@@ -132,12 +126,16 @@ master_status(FILE *fp, int json)
 		status_text(fp, &h);
 }
 
-int
-master_reopen(const char *why, char *err, size_t errlen)
+/*
+ * Reopen ftpd.log and the xferlog (after logrotate renamed them).  Returns
+ * 0, or -1 with the reason in err; the old files stay open then.
+ */
+static int
+reopen(const char *why, char *err, size_t errlen)
 {
 	if (log_open(m.cfg.log_file, m.cfg.xferlog) == -1) {
-		snprintf(err, errlen, "cannot reopen %s or %s: %s",
-		    m.cfg.log_file, m.cfg.xferlog, strerror(errno));
+		say(err, errlen, "cannot reopen %s or %s: %s", m.cfg.log_file,
+		    m.cfg.xferlog, strerror(errno));
 		log_warnx("%s: %s; logging on to the open files", why, err);
 		return -1;
 	}
@@ -200,11 +198,11 @@ reload_config(char *err, size_t errlen)
 	int	       r = -1;
 
 	if (m.stopping) {
-		snprintf(err, errlen, "the daemon is stopping");
+		say(err, errlen, "the daemon is stopping");
 		return -1;
 	}
 	if ((nc = malloc(sizeof(*nc))) == NULL) {
-		snprintf(err, errlen, "%s", strerror(errno));
+		say(err, errlen, "%s", strerror(errno));
 		return -1;
 	}
 	if (master_load(&m.opts, nc, err, errlen) == 0 &&
@@ -215,23 +213,28 @@ reload_config(char *err, size_t errlen)
 	return r;
 }
 
-int
-master_reload(const char *why, uint32_t *generation, char *err, size_t errlen)
+/*
+ * Reopen the logs, then re-read the config file (as at start: master_load,
+ * master_prepare) and apply it: listeners (rebound first; a failure keeps
+ * everything old), limits, logs, and a new worker generation.  why goes
+ * into the log line.  Returns 0, or -1 with the reason in err (errlen
+ * bytes) and the old configuration kept.
+ */
+static int
+reload(const char *why, char *err, size_t errlen)
 {
 	char ignored[256];
 
-	(void)master_reopen(why, ignored, sizeof(ignored));
+	(void)reopen(why, ignored, sizeof(ignored));
 	if (reload_config(err, errlen) == -1) {
 		log_warnx("%s: reload refused: %s; keeping the old "
 			  "configuration (generation %u)",
 		    why, err, m.generation);
-		*generation = m.generation;
 		return -1;
 	}
 	log_info("%s: reloaded configuration (generation %u) from %s", why,
 	    m.generation,
 	    m.cfg.file[0] != '\0' ? m.cfg.file : "(built-in defaults)");
-	*generation = m.generation;
 	return 0;
 }
 
@@ -254,7 +257,7 @@ begin_stop(const char *sig)
 {
 	if (m.stopping) {
 		log_warnx("%s again: stopping the workers now", sig);
-		m.stop_deadline = master_now();
+		m.stop_deadline = clock_mono_ms();
 		return;
 	}
 	m.stopping = 1;
@@ -263,7 +266,8 @@ begin_stop(const char *sig)
 	listen_close();
 	listen_refuse_all("server shutting down, try again later");
 	pool_shutdown();
-	m.stop_deadline = master_now() + (int64_t)m.cfg.shutdown_timeout * 1000;
+	m.stop_deadline =
+	    clock_mono_ms() + (int64_t)m.cfg.shutdown_timeout * 1000;
 }
 
 static void
@@ -290,7 +294,7 @@ read_signals(struct sigflags *f)
 	}
 }
 
-/* The deadline of the next timed work, master_now() ms. */
+/* The deadline of the next timed work, clock_mono_ms() ms. */
 static int64_t
 timers(int64_t now)
 {
@@ -315,17 +319,70 @@ timers(int64_t now)
 static void
 on_signals(const struct sigflags *f)
 {
-	char	 err[1024];
-	uint32_t gen;
+	char err[1024];
 
 	if (f->chld)
 		pool_reap();
 	if (f->term)
 		begin_stop(f->term == SIGINT ? "SIGINT" : "SIGTERM");
 	if (f->hup)
-		(void)master_reload("SIGHUP", &gen, err, sizeof(err));
+		(void)reload("SIGHUP", err, sizeof(err));
 	if (f->usr1)
-		(void)master_reopen("SIGUSR1", err, sizeof(err));
+		(void)reopen("SIGUSR1", err, sizeof(err));
+}
+
+/* The answer to one control request, into fp. */
+static void
+answer(FILE *fp, enum control_op op)
+{
+	char err[1024];
+
+	switch (op) {
+	case CONTROL_STATUS:
+	case CONTROL_STATUS_JSON:
+		status(fp, op == CONTROL_STATUS_JSON);
+		break;
+	case CONTROL_RELOAD:
+		if (reload("control socket", err, sizeof(err)) == 0)
+			fprintf(fp, "ok generation %u\n", m.generation);
+		else
+			control_print_error(fp, err);
+		break;
+	case CONTROL_REOPEN:
+		if (reopen("control socket", err, sizeof(err)) == 0)
+			fputs("ok\n", fp);
+		else
+			control_print_error(fp, err);
+		break;
+	default:
+		control_print_error(fp,
+		    "unknown request (status, status json, "
+		    "reload, reopen)");
+		break;
+	}
+}
+
+/* Act on every complete control request and hand its answer back. */
+static void
+control_requests(void)
+{
+	struct control_request req;
+	FILE		      *fp;
+	char		      *out;
+	size_t		       len;
+
+	while (control_next(&req) == 0) {
+		out = NULL;
+		len = 0;
+		if ((fp = open_memstream(&out, &len)) != NULL) {
+			answer(fp, req.op);
+			if (fclose(fp) != 0) {
+				free(out);
+				out = NULL;
+			}
+		}
+		control_answer(&req, out, len);
+	}
 }
 
 static void
@@ -333,7 +390,7 @@ one_round(void)
 {
 	struct sigflags f = { 0, 0, 0, 0 };
 	size_t		n = 1, np, nc, nl;
-	int64_t		now = master_now(), next = timers(now);
+	int64_t		now = clock_mono_ms(), next = timers(now);
 	int		timeout;
 
 	m.pfd[0].fd = m.sigfd;
@@ -357,6 +414,7 @@ one_round(void)
 	listen_events(m.pfd + 1 + np + nc, nl); /* no listeners once stopping */
 	/* Last: a reload request may change the sets polled above. */
 	control_events(m.pfd + 1 + np, nc);
+	control_requests();
 	on_signals(&f);
 }
 
@@ -396,8 +454,8 @@ start(void)
 	pool_configure(&m.cfg, m.secret, m.generation);
 	if (pool_spawn(m.cfg.workers) < m.cfg.workers)
 		start_fail("cannot start %d workers", m.cfg.workers);
-	m.started = master_now();
-	m.started_wall = master_wall_ms();
+	m.started = clock_mono_ms();
+	m.started_wall = clock_wall_ms();
 	listen_names(names, sizeof(names));
 	log_info("ftpd started (pid %ld), listening on %s", (long)getpid(),
 	    names);

@@ -3,7 +3,10 @@
  * over the listening sockets, the workers' socketpairs, a signalfd and the
  * control socket) and the reload, reopen and stop it does on signals and
  * control requests.  master_load, master_prepare and master_make_parent
- * are in prepare.c, the rest in master.c.
+ * are in prepare.c, master_run in master.c.  The modules master.c drives
+ * (pool, listen, control, status) never include this header: they report
+ * through return values and structs (control_next), and take their time
+ * from common/clock.h.
  */
 #ifndef FTPD_MASTER_H
 #define FTPD_MASTER_H
@@ -62,35 +65,5 @@ void master_run(const struct master_opts *o, const struct config *cfg,
  * Returns 0, or -1 with errno.
  */
 int master_make_parent(const char *file);
-
-/*
- * master_status: the control socket's answer to "status" (json 0: text,
- * see status_text in status.h) or "status json" (json 1: one JSON object).
- */
-void master_status(FILE *fp, int json);
-
-/*
- * master_reload: reopen the log files, then re-read the config file (as
- * at start: master_load, master_prepare) and apply it: listening sockets
- * (rebound first; a failure, e.g. a port in use, keeps everything old),
- * limits, logs, and a new worker generation (idle workers replaced now,
- * busy ones after their session).  why ("SIGHUP", "control socket") goes
- * into the log line.  *generation gets the generation in force afterwards.
- * Returns 0, or -1 with the reason ("FILE:LINE: reason", "cannot listen on
- * ...") in err (errlen bytes) and the old configuration kept.
- */
-int master_reload(const char *why, uint32_t *generation, char *err,
-    size_t errlen);
-
-/*
- * master_reopen: reopen ftpd.log and the xferlog (after logrotate renamed
- * them).  Returns 0, or -1 with the reason in err; the old files stay open
- * then.
- */
-int master_reopen(const char *why, char *err, size_t errlen);
-
-/* Milliseconds of CLOCK_MONOTONIC (deadlines) and CLOCK_REALTIME. */
-int64_t master_now(void);
-int64_t master_wall_ms(void);
 
 #endif

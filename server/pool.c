@@ -20,6 +20,7 @@
 
 #include <bsd/string.h>
 
+#include "common/clock.h"
 #include "common/error.h"
 #include "common/ipc.h"
 #include "common/log.h"
@@ -39,16 +40,16 @@ enum worker_state { W_IDLE, W_BUSY, W_EXITING };
 static const char *const state_name[] = { "idle", "busy", "exiting" };
 
 struct worker {
-	pid_t		 pid;
-	int		 fd; /* our end of the socketpair, -1 once closed */
-	int		 state;
-	uint32_t	 generation;
-	int		 sessions, max_sessions;
-	int64_t		 last_used; /* master_now() of the last hand-off/idle */
-	int64_t		 since_ms;  /* wall ms: started, accepted or idle */
-	uint64_t	 seq;	    /* current session */
-	char		 peer[64];
-	uint16_t	 port;
+	pid_t	 pid;
+	int	 fd; /* our end of the socketpair, -1 once closed */
+	int	 state;
+	uint32_t generation;
+	int	 sessions, max_sessions;
+	int64_t	 last_used; /* clock_mono_ms() of the last hand-off/idle */
+	int64_t	 since_ms;  /* wall ms: started, accepted or idle */
+	uint64_t seq;	    /* current session */
+	char	 peer[64];
+	uint16_t port;
 	struct ipc_state st;
 };
 
@@ -105,8 +106,8 @@ spawn_one(void)
 	w->state = W_IDLE;
 	w->generation = pool.generation;
 	w->max_sessions = pool.cfg->max_sessions;
-	w->last_used = master_now();
-	w->since_ms = master_wall_ms();
+	w->last_used = clock_mono_ms();
+	w->since_ms = clock_wall_ms();
 	log_info("worker %ld started", (long)pid);
 	return 0;
 }
@@ -118,7 +119,7 @@ pool_spawn(int n)
 
 	for (i = 0; i < n; i++)
 		if (spawn_one() == -1) {
-			pool.respawn_after = master_now() + THROTTLE_MS;
+			pool.respawn_after = clock_mono_ms() + THROTTLE_MS;
 			break;
 		}
 	return i;
@@ -139,7 +140,7 @@ pool_grow(void)
 {
 	int room, n, started;
 
-	if (pool.stopping || master_now() < pool.respawn_after)
+	if (pool.stopping || clock_mono_ms() < pool.respawn_after)
 		return 0;
 	room = pool.cfg->max_workers - pool.n;
 	if (room <= 0)
@@ -210,7 +211,7 @@ hand_over(struct worker *w, struct conn *c)
 	c->fd = -1;
 	w->state = W_BUSY; /* now, not when its IPC_BUSY arrives */
 	w->sessions++;
-	w->last_used = master_now();
+	w->last_used = clock_mono_ms();
 	w->seq = c->seq;
 	(void)strlcpy(w->peer, c->peer, sizeof(w->peer));
 	w->port = c->port;
@@ -280,8 +281,8 @@ on_idle(struct worker *w, const struct ipc_idle *idle)
 	w->port = 0;
 	w->seq = 0;
 	memset(&w->st, 0, sizeof(w->st));
-	w->last_used = master_now();
-	w->since_ms = master_wall_ms();
+	w->last_used = clock_mono_ms();
+	w->since_ms = clock_wall_ms();
 	if (w->state == W_EXITING)
 		return;
 	if (pool.stopping || w->generation != pool.generation ||
@@ -454,7 +455,7 @@ reaped(int i, int status)
 	drain(w, IPC_REAP_MAX); /* its last log lines, before we close */
 	log_death(w, status);
 	if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0) && !pool.stopping)
-		note_death(master_now());
+		note_death(clock_mono_ms());
 	if (w->fd != -1)
 		close(w->fd);
 	pool.w[i] = pool.w[--pool.n];

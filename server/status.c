@@ -16,9 +16,9 @@
 #define LIBBSD_OPENBSD_VIS /* strnvis(dst, src, dstsize, flag) */
 #include <bsd/vis.h>
 
+#include "common/clock.h"
 #include "common/json.h"
 #include "server/listen.h"
-#include "server/master.h"
 #include "server/pool.h"
 #include "server/status.h"
 
@@ -143,7 +143,7 @@ status_text(FILE *fp, const struct status_head *h)
 	const char     *a;
 	char		up[32], started[40];
 	int		i, busy, idle, exiting;
-	int64_t		now = master_wall_ms();
+	int64_t		now = clock_wall_ms();
 
 	duration(up, sizeof(up), h->uptime_s);
 	iso_time(started, sizeof(started), h->started_ms);
@@ -222,7 +222,7 @@ status_json(FILE *fp, const struct status_head *h)
 {
 	struct pool_row r;
 	int		i, busy, idle, exiting;
-	int64_t		now = master_wall_ms();
+	int64_t		now = clock_wall_ms();
 
 	json_head(fp, h);
 	pool_counts(&busy, &idle, &exiting);
