@@ -2,7 +2,10 @@
  * listen.h: the listening sockets and the connections they yield: bind
  * (IPv4 and IPv6), accept, the max_per_ip check, the bounded wait queue and
  * the "server busy" refusals.  Every accepted connection reaches a worker
- * or gets an explicit refusal frame: none is dropped silently.
+ * or gets an explicit refusal frame: none is dropped silently.  The
+ * sockets themselves (listen_open, listen_reload, listen_close,
+ * listen_fd, listen_shown, listen_names) are in bind.c, the rest in
+ * listen.c.
  */
 #ifndef FTPD_LISTEN_H
 #define FTPD_LISTEN_H
@@ -55,6 +58,9 @@ int64_t listen_dispatch(int64_t now);
  * "[::1]:2121"), or NULL past the last (none once stopping).
  */
 const char *listen_shown(int i);
+
+/* listen_fd: listening socket i's descriptor, or -1 past the last. */
+int listen_fd(int i);
 
 /* listen_names: "127.0.0.1:2121, [::1]:2121" into buf (size bytes). */
 void listen_names(char *buf, size_t size);
