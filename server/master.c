@@ -40,16 +40,13 @@ struct sigflags {
 };
 
 static struct {
-	struct master_opts  opts;
+	struct master_conf  mc; /* opts, cfg, secret, generation */
 	char		    base[PATH_MAX], conf[PATH_MAX];
-	struct config	    cfg;
-	uint8_t		    secret[KEYFILE_BYTES];
 	struct pidfh	   *pfh;
 	int		    ready_fd;
 	int		    sigfd;
 	sigset_t	    oldmask;
 	struct worker_entry worker;
-	uint32_t	    generation;
 	int		    stopping;
 	int64_t		    stop_deadline;
 	int64_t		    started;	  /* clock_mono_ms() */
@@ -73,7 +70,7 @@ start_fail(const char *fmt, ...)
 	pool_kill();
 	control_close();
 	pidfile_remove(m.pfh);
-	sodium_memzero(m.secret, sizeof(m.secret));
+	sodium_memzero(m.mc.secret, sizeof(m.mc.secret));
 	/* Last: `ftpd start` returns once this arrives, so nothing of this
 	 * daemon (workers, pidfile lock, control socket) may outlive it. */
 	daemon_fail(&m.ready_fd, why);
@@ -117,8 +114,8 @@ status(FILE *fp, int json)
 	h.pid = (long)getpid();
 	h.started_ms = m.started_wall;
 	h.uptime_s = (clock_mono_ms() - m.started) / 1000;
-	h.config = m.cfg.file;
-	h.generation = m.generation;
+	h.config = m.mc.cfg.file;
+	h.generation = m.mc.generation;
 	h.stopping = m.stopping;
 	if (json)
 		status_json(fp, &h);
@@ -133,9 +130,9 @@ status(FILE *fp, int json)
 static int
 reopen(const char *why, char *err, size_t errlen)
 {
-	if (log_open(m.cfg.log_file, m.cfg.xferlog) == -1) {
-		say(err, errlen, "cannot reopen %s or %s: %s", m.cfg.log_file,
-		    m.cfg.xferlog, strerror(errno));
+	if (log_open(m.mc.cfg.log_file, m.mc.cfg.xferlog) == -1) {
+		say(err, errlen, "cannot reopen %s or %s: %s",
+		    m.mc.cfg.log_file, m.mc.cfg.xferlog, strerror(errno));
 		log_warnx("%s: %s; logging on to the open files", why, err);
 		return -1;
 	}
@@ -143,74 +140,15 @@ reopen(const char *why, char *err, size_t errlen)
 	return 0;
 }
 
-static int
-listen_changed(const struct config *a, const struct config *b)
-{
-	int i;
-
-	if (a->nlisten != b->nlisten)
-		return 1;
-	for (i = 0; i < a->nlisten; i++)
-		if (strcmp(a->listen[i], b->listen[i]) != 0)
-			return 1;
-	return 0;
-}
-
-/* Apply a validated config; the only fallible step (rebind) goes first. */
-static int
-apply(struct config *nc, const uint8_t *secret, char *err, size_t errlen)
-{
-	if (strcmp(nc->pidfile, m.cfg.pidfile) != 0) {
-		log_warnx("reload: a new pidfile takes a restart; keeping %s",
-		    m.cfg.pidfile);
-		(void)strlcpy(nc->pidfile, m.cfg.pidfile, sizeof(nc->pidfile));
-	}
-	if (listen_changed(nc, &m.cfg) && listen_reload(nc, err, errlen) == -1)
-		return -1;
-	if ((strcmp(nc->log_file, m.cfg.log_file) != 0 ||
-		strcmp(nc->xferlog, m.cfg.xferlog) != 0) &&
-	    log_open(nc->log_file, nc->xferlog) == -1) {
-		log_warn("reload: cannot open %s or %s; logging on to the old "
-			 "files",
-		    nc->log_file, nc->xferlog);
-		(void)strlcpy(nc->log_file, m.cfg.log_file,
-		    sizeof(nc->log_file));
-		(void)strlcpy(nc->xferlog, m.cfg.xferlog, sizeof(nc->xferlog));
-	}
-	m.cfg = *nc;
-	memcpy(m.secret, secret, sizeof(m.secret));
-	m.generation++;
-	log_init(m.cfg.debug || m.opts.verbose, m.opts.foreground);
-	/* New workers get generation N; old idle ones go now, busy ones
-	 * after their session (pool.c on_idle): no transfer is cut. */
-	pool_configure(&m.cfg, m.secret, m.generation);
-	listen_configure(&m.cfg);
-	pool_retire_old();
-	return 0;
-}
-
 /* Load, check and apply the config file; the reason in err on failure. */
 static int
 reload_config(char *err, size_t errlen)
 {
-	struct config *nc;
-	uint8_t	       secret[KEYFILE_BYTES];
-	int	       r = -1;
-
 	if (m.stopping) {
 		say(err, errlen, "the daemon is stopping");
 		return -1;
 	}
-	if ((nc = malloc(sizeof(*nc))) == NULL) {
-		say(err, errlen, "%s", strerror(errno));
-		return -1;
-	}
-	if (master_load(&m.opts, nc, err, errlen) == 0 &&
-	    master_prepare(nc, secret, err, errlen) == 0)
-		r = apply(nc, secret, err, errlen);
-	sodium_memzero(secret, sizeof(secret));
-	free(nc);
-	return r;
+	return master_apply(&m.mc, err, errlen);
 }
 
 /*
@@ -229,12 +167,12 @@ reload(const char *why, char *err, size_t errlen)
 	if (reload_config(err, errlen) == -1) {
 		log_warnx("%s: reload refused: %s; keeping the old "
 			  "configuration (generation %u)",
-		    why, err, m.generation);
+		    why, err, m.mc.generation);
 		return -1;
 	}
 	log_info("%s: reloaded configuration (generation %u) from %s", why,
-	    m.generation,
-	    m.cfg.file[0] != '\0' ? m.cfg.file : "(built-in defaults)");
+	    m.mc.generation,
+	    m.mc.cfg.file[0] != '\0' ? m.mc.cfg.file : "(built-in defaults)");
 	return 0;
 }
 
@@ -242,13 +180,13 @@ static void __attribute__((noreturn)) finish(void)
 {
 	if (pool_size() > 0) {
 		log_warnx("%d workers still running after %d s: killing them",
-		    pool_size(), m.cfg.shutdown_timeout);
+		    pool_size(), m.mc.cfg.shutdown_timeout);
 		pool_kill();
 	}
 	control_close();
 	log_info("ftpd stopped");
 	pidfile_remove(m.pfh);
-	sodium_memzero(m.secret, sizeof(m.secret));
+	sodium_memzero(m.mc.secret, sizeof(m.mc.secret));
 	exit(0);
 }
 
@@ -262,12 +200,12 @@ begin_stop(const char *sig)
 	}
 	m.stopping = 1;
 	log_info("%s: stopping; %d workers get %d s to finish", sig,
-	    pool_size(), m.cfg.shutdown_timeout);
+	    pool_size(), m.mc.cfg.shutdown_timeout);
 	listen_close();
 	listen_refuse_all("server shutting down, try again later");
 	pool_shutdown();
 	m.stop_deadline =
-	    clock_mono_ms() + (int64_t)m.cfg.shutdown_timeout * 1000;
+	    clock_mono_ms() + (int64_t)m.mc.cfg.shutdown_timeout * 1000;
 }
 
 static void
@@ -344,7 +282,7 @@ answer(FILE *fp, enum control_op op)
 		break;
 	case CONTROL_RELOAD:
 		if (reload("control socket", err, sizeof(err)) == 0)
-			fprintf(fp, "ok generation %u\n", m.generation);
+			fprintf(fp, "ok generation %u\n", m.mc.generation);
 		else
 			control_print_error(fp, err);
 		break;
@@ -436,24 +374,25 @@ start(void)
 	char err[1024], names[512];
 
 	if (pidfile_write(m.pfh) == -1)
-		start_fail("cannot write pidfile %s: %s", m.cfg.pidfile,
+		start_fail("cannot write pidfile %s: %s", m.mc.cfg.pidfile,
 		    strerror(errno));
 	signals_setup();
 	m.worker.mask = m.oldmask; /* workers start with the mask we had */
 	pool_init(&m.worker);
 	raise_nofile();
-	if (log_open(m.cfg.log_file, m.cfg.xferlog) == -1)
-		start_fail("cannot open %s or %s: %s", m.cfg.log_file,
-		    m.cfg.xferlog, strerror(errno));
-	if (listen_open(&m.cfg, err, sizeof(err)) == -1)
+	if (log_open(m.mc.cfg.log_file, m.mc.cfg.xferlog) == -1)
+		start_fail("cannot open %s or %s: %s", m.mc.cfg.log_file,
+		    m.mc.cfg.xferlog, strerror(errno));
+	if (listen_open(&m.mc.cfg, err, sizeof(err)) == -1)
 		start_fail("%s", err);
-	if (control_path(m.cfg.pidfile, m.ctl_path, sizeof(m.ctl_path)) == -1)
+	if (control_path(m.mc.cfg.pidfile, m.ctl_path, sizeof(m.ctl_path)) ==
+	    -1)
 		start_fail("control socket path too long");
 	if (control_open(m.ctl_path, err, sizeof(err)) == -1)
 		start_fail("%s", err);
-	pool_configure(&m.cfg, m.secret, m.generation);
-	if (pool_spawn(m.cfg.workers) < m.cfg.workers)
-		start_fail("cannot start %d workers", m.cfg.workers);
+	pool_configure(&m.mc.cfg, m.mc.secret, m.mc.generation);
+	if (pool_spawn(m.mc.cfg.workers) < m.mc.cfg.workers)
+		start_fail("cannot start %d workers", m.mc.cfg.workers);
 	m.started = clock_mono_ms();
 	m.started_wall = clock_wall_ms();
 	listen_names(names, sizeof(names));
@@ -466,22 +405,22 @@ master_run(const struct master_opts *o, const struct config *cfg,
     uint8_t secret[KEYFILE_BYTES], struct pidfh *pfh, int ready_fd,
     const struct worker_entry *worker)
 {
-	m.opts = *o;
+	m.mc.opts = *o;
 	if (o->base != NULL) {
 		(void)strlcpy(m.base, o->base, sizeof(m.base));
-		m.opts.base = m.base;
+		m.mc.opts.base = m.base;
 	}
 	if (o->conf != NULL) {
 		/* A relative -c must survive chdir("/"): use the full path. */
 		(void)strlcpy(m.conf, cfg->file, sizeof(m.conf));
-		m.opts.conf = m.conf;
+		m.mc.opts.conf = m.conf;
 	}
-	m.cfg = *cfg;
-	memcpy(m.secret, secret, sizeof(m.secret));
+	m.mc.cfg = *cfg;
+	memcpy(m.mc.secret, secret, sizeof(m.mc.secret));
 	sodium_memzero(secret, KEYFILE_BYTES);
 	m.pfh = pfh;
 	m.ready_fd = ready_fd;
-	m.generation = 1;
+	m.mc.generation = 1;
 	log_setrole("master");
 	setproctitle("master");
 	m.worker = *worker;

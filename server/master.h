@@ -29,6 +29,14 @@ struct master_opts {
 	int	    foreground; /* -f: no daemon, log lines on stderr too */
 };
 
+/* The configuration in force: master.c owns it, master_apply changes it. */
+struct master_conf {
+	struct master_opts opts;
+	struct config	   cfg;
+	uint8_t		   secret[KEYFILE_BYTES];
+	uint32_t	   generation; /* of cfg: 1 at start, +1 per reload */
+};
+
 /*
  * master_load: defaults (o->base) then the config file: o->conf, which
  * must exist, or config_default_file, read only if present (cfg->file is
@@ -59,6 +67,19 @@ __attribute__((warn_unused_result)) int master_prepare(const struct config *cfg,
 void master_run(const struct master_opts *o, const struct config *cfg,
     uint8_t secret[KEYFILE_BYTES], struct pidfh *pfh, int ready_fd,
     const struct worker_entry *worker) __attribute__((noreturn));
+
+/*
+ * master_apply: re-read the config file (master_load, master_prepare with
+ * mc->opts) and put it in force in mc: listening sockets first (rebound;
+ * a failure, e.g. a port in use, keeps everything old), then log files,
+ * limits, and generation + 1 for the workers started from now on (idle
+ * workers of older generations retired now, busy ones after their
+ * session).  A new pidfile is refused (kept).  Returns 0, or -1 with the
+ * reason ("FILE:LINE: reason", "cannot listen on ...") in err (errlen
+ * bytes) and mc unchanged.  In apply.c.
+ */
+__attribute__((warn_unused_result)) int master_apply(struct master_conf *mc,
+    char *err, size_t errlen);
 
 /*
  * master_make_parent: create the missing folders above file (mode 0750).

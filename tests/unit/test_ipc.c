@@ -75,7 +75,7 @@ static void
 test_round_trip(void **state)
 {
 	struct ipc_msg out, in;
-	int	       fd, passed, base = lowest_free();
+	int	       fd, base = lowest_free();
 
 	(void)state;
 	memset(&out, 0, sizeof(out));
@@ -116,8 +116,17 @@ test_round_trip(void **state)
 	assert_int_equal(ipc_send(sv[1], &out, -1), 0);
 	assert_int_equal(ipc_recv(sv[0], &in, &fd, 0), 1);
 	assert_int_equal(in.type, IPC_BUSY);
+	assert_int_equal(lowest_free(), base);
+}
 
-	/* The session carries its socket. */
+/* The session carries its socket, received close-on-exec. */
+static void
+test_session_fd(void **state)
+{
+	struct ipc_msg out, in;
+	int	       fd, passed, base = lowest_free();
+
+	(void)state;
 	memset(&out, 0, sizeof(out));
 	out.type = IPC_SESSION;
 	out.u.session.seq = 3;
@@ -279,6 +288,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_session_fd),
 		cmocka_unit_test(test_send_refuses),
 		cmocka_unit_test(test_unterminated),
 		cmocka_unit_test(test_sizes),
