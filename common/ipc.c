@@ -43,7 +43,7 @@ ipc_size(uint32_t type, uint32_t len)
 }
 
 int
-ipc_send(int sock, const struct ipc_msg *m, int fd)
+ipc_send_datagram(int sock, const void *buf, size_t len, int fd)
 {
 	union {
 		struct cmsghdr hdr;
@@ -52,16 +52,10 @@ ipc_send(int sock, const struct ipc_msg *m, int fd)
 	struct msghdr	msg;
 	struct iovec	iov;
 	struct cmsghdr *cmsg;
-	size_t		len;
 	ssize_t		n;
 
-	len = ipc_size(m->type, m->type == IPC_LOG ? m->u.log.len : 0);
-	if (len == 0) {
-		errno = EINVAL;
-		return -1;
-	}
 	memset(&msg, 0, sizeof(msg));
-	iov.iov_base = (void *)(uintptr_t)m;
+	iov.iov_base = (void *)(uintptr_t)buf;
 	iov.iov_len = len;
 	msg.msg_iov = &iov;
 	msg.msg_iovlen = 1;
@@ -85,6 +79,19 @@ ipc_send(int sock, const struct ipc_msg *m, int fd)
 		return -1;
 	}
 	return 0;
+}
+
+int
+ipc_send(int sock, const struct ipc_msg *m, int fd)
+{
+	size_t len;
+
+	len = ipc_size(m->type, m->type == IPC_LOG ? m->u.log.len : 0);
+	if (len == 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	return ipc_send_datagram(sock, m, len, fd);
 }
 
 /*
@@ -117,7 +124,11 @@ take_fds(struct msghdr *msg, int *fd)
 	return found;
 }
 
-/* SECURITY: strings from the other end are forced to end inside their array. */
+/*
+ * SECURITY: every string from the other end is forced to end inside its
+ * array, here and only here, so no receiver needs to.  (The log text is
+ * not a C string: its length travels in u.log.len, checked by ipc_valid.)
+ */
 static void
 terminate_strings(struct ipc_msg *m)
 {
@@ -126,6 +137,7 @@ terminate_strings(struct ipc_msg *m)
 	else if (m->type == IPC_STATE) {
 		m->u.state.op[sizeof(m->u.state.op) - 1] = '\0';
 		m->u.state.path[sizeof(m->u.state.path) - 1] = '\0';
+		m->u.state.user[sizeof(m->u.state.user) - 1] = '\0';
 	}
 }
 

@@ -7,6 +7,7 @@
 #ifndef FTPD_IPC_H
 #define FTPD_IPC_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "common/log.h"
@@ -37,13 +38,14 @@ struct ipc_idle {
 struct ipc_log {
 	int32_t	 which;		     /* LOG_MAIN or LOG_XFER */
 	uint32_t len;		     /* bytes in text, <= LOG_LINE_MAX */
-	char	 text[LOG_LINE_MAX]; /* finished line with its newline */
+	char	 text[LOG_LINE_MAX]; /* the sink's line (log_set_sink): for
+					LOG_MAIN only "LEVEL: message\n" */
 };
 
 /*
  * The worker's current state, sent when it changes and during transfers.
- * The strings are NUL-terminated by the worker; the master terminates them
- * again before use (a worker is not trusted).
+ * The strings are NUL-terminated by the worker; ipc_recv terminates them
+ * again on receipt (a worker is not trusted), as it does session.peer.
  */
 struct ipc_state {
 	char	 op[16];      /* "put", "get", "list", "" */
@@ -74,11 +76,20 @@ __attribute__((warn_unused_result)) int ipc_send(int sock,
     const struct ipc_msg *m, int fd);
 
 /*
+ * ipc_send_datagram: send len bytes of buf as one datagram, with fd
+ * attached by SCM_RIGHTS when fd >= 0, unchecked (ipc_send's transport;
+ * tests use it to forge messages).  Returns 0, or -1 with errno.
+ */
+__attribute__((warn_unused_result)) int ipc_send_datagram(int sock,
+    const void *buf, size_t len, int fd);
+
+/*
  * ipc_recv: receive one datagram into m; *fd gets a passed descriptor
  * (received with MSG_CMSG_CLOEXEC) or -1.  flags: 0 or MSG_DONTWAIT.
  * Returns 1; 0 when the peer closed; -1 with errno: EAGAIN (nothing waiting
  * with MSG_DONTWAIT), EPROTO (unknown type, wrong size, MSG_CTRUNC or a
  * descriptor where none belongs; any received descriptor is closed).
+ * Every string field of a received message ends inside its array.
  */
 __attribute__((warn_unused_result)) int ipc_recv(int sock, struct ipc_msg *m,
     int *fd, int flags);

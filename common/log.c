@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 
 #define LOG_MODE 0640
@@ -74,21 +75,17 @@ write_line(int fd, const char *p, size_t len)
 	}
 }
 
-/* Where a finished line goes: sink or file, plus the stderr copy. */
-static void
-emit(int which, const char *line, size_t len)
+size_t
+log_clean(char *dst, size_t pos, size_t size, const char *src, size_t n)
 {
-	int fd = log_state.fd[which];
-	int err = which == LOG_MAIN && log_state.to_stderr;
+	unsigned char c;
+	size_t	      i;
 
-	if (log_state.sink != NULL)
-		log_state.sink(which, line, len);
-	else if (fd != -1)
-		write_line(fd, line, len);
-	else if (which == LOG_MAIN)
-		err = 1; /* no file yet: start-up errors must show */
-	if (err)
-		write_line(STDERR_FILENO, line, len);
+	for (i = 0; i < n && pos + 1 < size; i++) {
+		c = (unsigned char)src[i];
+		dst[pos++] = (c < 0x20 && c != '\t') || c == 0x7f ? '?' : c;
+	}
+	return pos;
 }
 
 /*
@@ -98,58 +95,76 @@ emit(int which, const char *line, size_t len)
 static void
 append_clean(char *line, size_t *pos, const char *src, size_t n)
 {
-	unsigned char c;
-	size_t	      i;
-
-	for (i = 0; i < n && *pos < LOG_LINE_MAX - 1; i++) {
-		c = (unsigned char)src[i];
-		line[(*pos)++] = (c < 0x20 && c != '\t') || c == 0x7f ? '?' : c;
-	}
+	*pos = log_clean(line, *pos, LOG_LINE_MAX, src, n);
 }
 
-/* "2026-11-22T05:34:26+00:00" into buf (>= 32 bytes); strftime(3) %z. */
-static void
-timestamp(char *buf, size_t size)
+/*
+ * "TS PROG[pid]: ROLE LEVEL: " into line (LOG_LINE_MAX bytes); returns its
+ * length.  TS is clock_iso8601 of now, or a fixed dummy if that fails.
+ */
+static size_t
+prefix(char *line, long pid, const char *role, const char *level)
 {
-	struct tm tm;
-	time_t	  now = time(NULL);
-	size_t	  n;
+	char ts[CLOCK_ISO8601_LEN];
+	int  n;
 
-	if (localtime_r(&now, &tm) == NULL ||
-	    (n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S%z", &tm)) < 5 ||
-	    n + 2 > size) {
-		snprintf(buf, size, "0000-00-00T00:00:00+00:00");
-		return;
+	if (clock_iso8601(ts, sizeof(ts), time(NULL)) != 0)
+		(void)snprintf(ts, sizeof(ts), "0000-00-00T00:00:00+00:00");
+	n = snprintf(line, LOG_LINE_MAX, "%s %s[%ld]: %s %s: ", ts,
+	    log_state.prog, pid, role, level);
+	if (n < 0)
+		return 0;
+	return (size_t)n < LOG_LINE_MAX - 1 ? (size_t)n : LOG_LINE_MAX - 1;
+}
+
+/*
+ * A finished message (body, bodylen bytes, already clean) at level: to the
+ * sink as "LEVEL: body\n" (the master adds time, pid and role), or as a
+ * whole line to the file; plus the whole line on stderr when asked.
+ */
+static void
+emit_main(const char *level, const char *body, size_t bodylen)
+{
+	char   line[LOG_LINE_MAX];
+	size_t pos;
+	int    n;
+
+	if (log_state.sink != NULL) {
+		n = snprintf(line, sizeof(line), "%s: ", level);
+		pos = n > 0 ? (size_t)n : 0;
+		append_clean(line, &pos, body, bodylen);
+		line[pos++] = '\n';
+		log_state.sink(LOG_MAIN, line, pos);
+		if (!log_state.to_stderr)
+			return;
 	}
-	/* ISO 8601 wants +hh:mm where %z gives +hhmm. */
-	memmove(buf + n - 1, buf + n - 2, 3);
-	buf[n - 2] = ':';
+	pos = prefix(line, (long)getpid(), log_state.role, level);
+	append_clean(line, &pos, body, bodylen);
+	line[pos++] = '\n';
+	if (log_state.sink == NULL && log_state.fd[LOG_MAIN] != -1)
+		write_line(log_state.fd[LOG_MAIN], line, pos);
+	if (log_state.to_stderr ||
+	    (log_state.sink == NULL && log_state.fd[LOG_MAIN] == -1))
+		write_line(STDERR_FILENO, line, pos); /* start-up errors show */
 }
 
 static void __attribute__((format(printf, 3, 0)))
 vlog(const char *level, int errnum, const char *fmt, va_list ap)
 {
-	char   line[LOG_LINE_MAX], msg[LOG_LINE_MAX], ts[40];
+	char   body[LOG_LINE_MAX], msg[LOG_LINE_MAX];
 	size_t pos = 0;
 	int    n;
 
-	timestamp(ts, sizeof(ts));
-	n = snprintf(line, sizeof(line), "%s %s[%ld]: %s %s: ", ts,
-	    log_state.prog, (long)getpid(), log_state.role, level);
-	if (n < 0)
-		return;
-	pos = (size_t)n < sizeof(line) - 1 ? (size_t)n : sizeof(line) - 1;
 	n = vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (n < 0)
-		n = snprintf(msg, sizeof(msg), "(bad log format)");
-	append_clean(line, &pos, msg, strnlen(msg, sizeof(msg)));
+		(void)snprintf(msg, sizeof(msg), "(bad log format)");
+	append_clean(body, &pos, msg, strnlen(msg, sizeof(msg)));
 	if (errnum != 0) {
-		append_clean(line, &pos, ": ", 2);
-		append_clean(line, &pos, strerror(errnum),
+		append_clean(body, &pos, ": ", 2);
+		append_clean(body, &pos, strerror(errnum),
 		    strlen(strerror(errnum)));
 	}
-	line[pos++] = '\n';
-	emit(LOG_MAIN, line, pos);
+	emit_main(level, body, pos);
 }
 
 void
@@ -234,31 +249,73 @@ log_xfer(const char *text)
 
 	append_clean(line, &pos, text, strlen(text));
 	line[pos++] = '\n';
-	emit(LOG_XFER, line, pos);
+	if (log_state.sink != NULL)
+		log_state.sink(LOG_XFER, line, pos);
+	else if (log_state.fd[LOG_XFER] != -1)
+		write_line(log_state.fd[LOG_XFER], line, pos);
 	errno = saved;
 }
 
-void
-log_write_line(int which, const char *line, size_t len)
+/*
+ * The level a worker's line starts with ("info: ..."): the static name,
+ * with *skip the bytes of "LEVEL: ", or NULL if it names none.
+ */
+static const char *
+worker_level(const char *line, size_t len, size_t *skip)
 {
-	char   buf[LOG_LINE_MAX];
-	size_t pos = 0;
-	int    saved = errno;
+	static const char *const levels[] = { "debug", "info", "warn",
+		"fatal" };
+	size_t			 i, n;
+
+	for (i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
+		n = strlen(levels[i]);
+		if (len >= n + 2 && memcmp(line, levels[i], n) == 0 &&
+		    line[n] == ':' && line[n + 1] == ' ') {
+			*skip = n + 2;
+			return levels[i];
+		}
+	}
+	return NULL;
+}
+
+/* The master's copy of a line to file which (stderr when it has none). */
+static void
+write_master(int which, const char *buf, size_t len)
+{
+	if (log_state.fd[which] != -1)
+		write_line(log_state.fd[which], buf, len);
+	else if (which == LOG_MAIN && !log_state.to_stderr)
+		write_line(STDERR_FILENO, buf, len); /* as vlog does */
+}
+
+void
+log_worker_line(long pid, int which, const char *line, size_t len)
+{
+	char	    buf[LOG_LINE_MAX];
+	const char *level;
+	size_t	    pos = 0, skip = 0;
+	int	    saved = errno;
 
 	/*
 	 * SECURITY: the line comes from a worker, which may be compromised:
-	 * it is re-cut to one bounded line before it reaches the file.
+	 * the master writes the prefix (time, the pid it knows, role
+	 * "worker"), takes only a known level from the worker, and re-cuts
+	 * the text to one bounded line, so no line can pass for the master's.
 	 */
 	if ((which != LOG_MAIN && which != LOG_XFER) || line == NULL)
 		return;
 	if (len > 0 && line[len - 1] == '\n')
 		len--;
-	append_clean(buf, &pos, line, len);
+	if (which == LOG_MAIN) {
+		if ((level = worker_level(line, len, &skip)) == NULL)
+			level = "warn";
+		pos = prefix(buf, pid, "worker", level);
+		if (skip == 0)
+			append_clean(buf, &pos, "malformed log line: ", 20);
+	}
+	append_clean(buf, &pos, line + skip, len - skip);
 	buf[pos++] = '\n';
-	if (log_state.fd[which] != -1)
-		write_line(log_state.fd[which], buf, pos);
-	else if (which == LOG_MAIN && !log_state.to_stderr)
-		write_line(STDERR_FILENO, buf, pos); /* as emit() does */
+	write_master(which, buf, pos);
 	errno = saved;
 }
 

@@ -44,13 +44,33 @@ __attribute__((warn_unused_result)) int log_open(const char *main_path,
 void log_close(void);
 
 /*
- * log_set_sink: send each finished line (which = LOG_MAIN or LOG_XFER, text
- * with its newline) to fn instead of the files.  NULL restores the files.
+ * log_set_sink: send each line to fn instead of the files (a worker: the
+ * master writes them).  For LOG_MAIN the line is "LEVEL: message\n" (LEVEL
+ * "debug", "info", "warn" or "fatal"; the owner adds time, pid and role);
+ * for LOG_XFER the whole xferlog line with its newline.  len is at most
+ * LOG_LINE_MAX.  The full line still goes to stderr when log_init asked.
+ * NULL restores the files.
  */
 void log_set_sink(void (*fn)(int which, const char *line, size_t len));
 
-/* log_write_line: write one finished line to file which (master side). */
-void log_write_line(int which, const char *line, size_t len);
+/*
+ * log_worker_line: the master writes a line a worker sent (which =
+ * LOG_MAIN or LOG_XFER, line of len bytes as the sink gave it, untrusted)
+ * to its file.  A LOG_MAIN line gets the master's own prefix: time, the
+ * worker's pid (as the master knows it), role "worker" and the worker's
+ * level when it is a known one (else "warn" and "malformed log line: ").
+ * Control bytes become '?' and the line is cut to LOG_LINE_MAX, so it
+ * stays one line.  Anything else for which is dropped.
+ */
+void log_worker_line(long pid, int which, const char *line, size_t len);
+
+/*
+ * log_clean: append src[0..n) to dst at pos, each control byte but tab
+ * (0x00-0x1f, 0x7f) as '?', stopping before dst[size - 1] (not written:
+ * room for the caller's newline or NUL).  Returns the new pos.  The one
+ * scrubber for text that must stay on one line.
+ */
+size_t log_clean(char *dst, size_t pos, size_t size, const char *src, size_t n);
 
 /*
  * log_xfer: write one xferlog line (text without newline; see

@@ -4,11 +4,15 @@
  * request line without blocking, writes the answer and closes; each client
  * has a deadline.  The requests (control.h) are "status", "status json",
  * "reload" and "reopen"; `ftpd status`, `ftpd reload` and `ftpd reopen`
- * are the clients.  The server side must not block, and answers only its
- * owner: file mode 0600 and the peer's credentials (SO_PEERCRED).
+ * are the clients.  This file only parses a request and hands it up
+ * (control_next); master.c acts on it and gives the answer back
+ * (control_answer), so this module never calls the master.  The server
+ * side must not block, and answers only its owner: file mode 0600 and the
+ * peer's credentials (SO_PEERCRED).
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,21 +25,24 @@
 #include <bsd/string.h>
 
 #include "common/atomicio.h"
+#include "common/clock.h"
 #include "common/log.h"
 #include "server/control.h"
-#include "server/master.h"
 
 #define CTL_CLIENTS_MAX 8
 #define CTL_REQUEST_MAX 64
 #define CTL_TIMEOUT_MS	5000
+#define CTL_REASON_MAX	1024 /* longest reason sent, bytes */
 
 struct ctl_client {
-	int	fd;
-	char	in[CTL_REQUEST_MAX];
-	size_t	inlen;
-	char   *out; /* the answer, once the request is complete */
-	size_t	outlen, outoff;
-	int64_t deadline;
+	int		fd;
+	char		in[CTL_REQUEST_MAX];
+	size_t		inlen;
+	int		pending; /* request complete, answer not yet given */
+	enum control_op op;
+	char	       *out; /* the answer, once the master gave it */
+	size_t		outlen, outoff;
+	int64_t		deadline;
 };
 
 static struct {
@@ -139,8 +146,8 @@ client_close(struct ctl_client *c)
 	c->out = NULL;
 }
 
-void
-control_child_close(void)
+static void
+close_all(void)
 {
 	int i;
 
@@ -157,7 +164,7 @@ control_close(void)
 {
 	int had = ctl.fd != -1;
 
-	control_child_close();
+	close_all();
 	if (had)
 		(void)unlink(ctl.path);
 }
@@ -177,7 +184,9 @@ control_pollfds(struct pollfd *pfd, size_t room)
 	}
 	for (i = 0; i < ctl.nc && n < room; i++) {
 		pfd[n].fd = ctl.c[i].fd;
-		pfd[n].events = ctl.c[i].out != NULL ? POLLOUT : POLLIN;
+		pfd[n].events = ctl.c[i].out != NULL ? POLLOUT
+		    : ctl.c[i].pending		     ? 0
+						     : POLLIN;
 		pfd[n++].revents = 0;
 	}
 	ctl.polled = n - (size_t)ctl.polled_fd;
@@ -225,68 +234,40 @@ accept_client(void)
 	c = &ctl.c[ctl.nc++];
 	memset(c, 0, sizeof(*c));
 	c->fd = fd;
-	c->deadline = master_now() + CTL_TIMEOUT_MS;
+	c->deadline = clock_mono_ms() + CTL_TIMEOUT_MS;
 }
 
-/* "error REASON" with control bytes of reason as '?': one line. */
-static void
-reply_error(FILE *fp, const char *reason)
+void
+control_print_error(FILE *fp, const char *reason)
 {
-	const char *p;
+	char   line[CTL_REASON_MAX];
+	size_t n;
 
-	fputs("error ", fp);
-	for (p = reason; *p != '\0'; p++)
-		putc((unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p, fp);
-	putc('\n', fp);
+	n = log_clean(line, 0, sizeof(line), reason, strlen(reason));
+	line[n] = '\0';
+	fprintf(fp, "error %s\n", line);
 }
 
+/* The request line is complete: parse it for the master. */
 static void
-do_reload(FILE *fp)
+parse(struct ctl_client *c)
 {
-	char	 err[1024];
-	uint32_t gen;
+	static const struct {
+		const char     *line;
+		enum control_op op;
+	} ops[] = {
+		{ "status", CONTROL_STATUS },
+		{ "status json", CONTROL_STATUS_JSON },
+		{ "reload", CONTROL_RELOAD },
+		{ "reopen", CONTROL_REOPEN },
+	};
+	size_t i;
 
-	if (master_reload("control socket", &gen, err, sizeof(err)) == -1)
-		reply_error(fp, err);
-	else
-		fprintf(fp, "ok generation %u\n", gen);
-}
-
-static void
-do_reopen(FILE *fp)
-{
-	char err[1024];
-
-	if (master_reopen("control socket", err, sizeof(err)) == -1)
-		reply_error(fp, err);
-	else
-		fputs("ok\n", fp);
-}
-
-/* The request is complete: act on it and build the answer. */
-static void
-answer(struct ctl_client *c)
-{
-	FILE *fp;
-
-	if ((fp = open_memstream(&c->out, &c->outlen)) == NULL) {
-		client_close(c);
-		return;
-	}
-	if (strcmp(c->in, "status") == 0)
-		master_status(fp, 0);
-	else if (strcmp(c->in, "status json") == 0)
-		master_status(fp, 1);
-	else if (strcmp(c->in, "reload") == 0)
-		do_reload(fp);
-	else if (strcmp(c->in, "reopen") == 0)
-		do_reopen(fp);
-	else
-		reply_error(fp,
-		    "unknown request (status, status json, "
-		    "reload, reopen)");
-	if (fclose(fp) != 0 || c->out == NULL)
-		client_close(c);
+	c->op = CONTROL_UNKNOWN;
+	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+		if (strcmp(c->in, ops[i].line) == 0)
+			c->op = ops[i].op;
+	c->pending = 1;
 }
 
 static void
@@ -306,7 +287,7 @@ client_read(struct ctl_client *c)
 	c->in[c->inlen] = '\0';
 	if ((nl = strchr(c->in, '\n')) != NULL) {
 		*nl = '\0';
-		answer(c);
+		parse(c);
 	} else if (c->inlen == sizeof(c->in) - 1)
 		client_close(c); /* no line in 63 bytes: not ours */
 }
@@ -357,10 +338,44 @@ control_events(const struct pollfd *pfd, size_t n)
 			continue;
 		if (c->out != NULL)
 			client_write(c);
-		else
+		else if (!c->pending)
 			client_read(c);
 	}
-	compact(master_now());
+	compact(clock_mono_ms());
+}
+
+int
+control_next(struct control_request *req)
+{
+	int i;
+
+	for (i = 0; i < ctl.nc; i++)
+		if (ctl.c[i].fd != -1 && ctl.c[i].pending) {
+			req->id = ctl.c[i].fd;
+			req->op = ctl.c[i].op;
+			ctl.c[i].pending = 0;
+			return 0;
+		}
+	return -1;
+}
+
+void
+control_answer(const struct control_request *req, char *out, size_t len)
+{
+	int i;
+
+	for (i = 0; i < ctl.nc; i++)
+		if (ctl.c[i].fd == req->id && ctl.c[i].out == NULL)
+			break;
+	if (i == ctl.nc || out == NULL || len == 0) {
+		free(out);
+		if (i < ctl.nc)
+			client_close(&ctl.c[i]);
+		return;
+	}
+	ctl.c[i].out = out;
+	ctl.c[i].outlen = len;
+	ctl.c[i].outoff = 0;
 }
 
 int64_t

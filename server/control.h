@@ -39,13 +39,55 @@ __attribute__((warn_unused_result)) int control_open(const char *path,
 /* control_close: close the socket and its clients; remove the file. */
 void control_close(void);
 
-/* control_child_close: in a worker: close the descriptors, keep the file. */
-void control_child_close(void);
+/* What a client asked for (the request line, parsed). */
+enum control_op {
+	CONTROL_STATUS,	     /* "status" */
+	CONTROL_STATUS_JSON, /* "status json" */
+	CONTROL_RELOAD,	     /* "reload" */
+	CONTROL_REOPEN,	     /* "reopen" */
+	CONTROL_UNKNOWN	     /* anything else */
+};
 
+/* A complete request waiting for its answer. */
+struct control_request {
+	int		id; /* the client, for control_answer */
+	enum control_op op;
+};
+
+/*
+ * control_pollfds: fill up to room entries (the socket and its clients;
+ * a client waiting for its answer is not polled).  Returns how many.
+ */
 size_t control_pollfds(struct pollfd *pfd, size_t room);
-void   control_events(const struct pollfd *pfd, size_t n);
 
-/* control_deadline: the next client timeout (master_now() ms) or INT64_MAX. */
+/*
+ * control_events: after poll, on the entries control_pollfds filled:
+ * accept, read request lines, write answers, close clients past their
+ * deadline.  Complete requests wait for control_next.
+ */
+void control_events(const struct pollfd *pfd, size_t n);
+
+/*
+ * control_next: take the next complete request into *req.  Returns 0, or
+ * -1 when none waits.  Each one must get a control_answer before the next
+ * control_events.
+ */
+int control_next(struct control_request *req);
+
+/*
+ * control_answer: the answer to req: out (len bytes, from malloc) is
+ * control's from now on, sent, then the client closed.  out NULL or len 0
+ * closes the client without an answer.
+ */
+void control_answer(const struct control_request *req, char *out, size_t len);
+
+/*
+ * control_print_error: "error REASON\n" to fp, reason's control bytes as
+ * '?' (log_clean) and cut to 1023 bytes, so the answer stays one line.
+ */
+void control_print_error(FILE *fp, const char *reason);
+
+/* control_deadline: the next client timeout (clock_mono_ms) or INT64_MAX. */
 int64_t control_deadline(int64_t now);
 
 /*

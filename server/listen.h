@@ -2,7 +2,10 @@
  * listen.h: the listening sockets and the connections they yield: bind
  * (IPv4 and IPv6), accept, the max_per_ip check, the bounded wait queue and
  * the "server busy" refusals.  Every accepted connection reaches a worker
- * or gets an explicit refusal frame: none is dropped silently.
+ * or gets an explicit refusal frame: none is dropped silently.  The
+ * sockets themselves (listen_open, listen_reload, listen_close,
+ * listen_fd, listen_shown, listen_names) are in bind.c, the rest in
+ * listen.c.
  */
 #ifndef FTPD_LISTEN_H
 #define FTPD_LISTEN_H
@@ -39,16 +42,13 @@ void listen_close(void);
 /* listen_refuse_all: refuse every queued connection with msg. */
 void listen_refuse_all(const char *msg);
 
-/* listen_child_close: in a worker: close every descriptor of this module. */
-void listen_child_close(void);
-
 size_t listen_pollfds(struct pollfd *pfd, size_t room, int64_t now);
 void   listen_events(const struct pollfd *pfd, size_t n);
 
 /*
  * listen_dispatch: hand queued connections to idle workers (spawning more
  * within max_workers), refuse those past queue_wait_ms, close lingering
- * refusals past their time.  Returns the next deadline (master_now() ms)
+ * refusals past their time.  Returns the next deadline (clock_mono_ms() ms)
  * or INT64_MAX.
  */
 int64_t listen_dispatch(int64_t now);
@@ -58,6 +58,9 @@ int64_t listen_dispatch(int64_t now);
  * "[::1]:2121"), or NULL past the last (none once stopping).
  */
 const char *listen_shown(int i);
+
+/* listen_fd: listening socket i's descriptor, or -1 past the last. */
+int listen_fd(int i);
 
 /* listen_names: "127.0.0.1:2121, [::1]:2121" into buf (size bytes). */
 void listen_names(char *buf, size_t size);

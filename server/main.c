@@ -103,12 +103,12 @@ cmd_keygen(const char *file)
 static int
 cmd_start(const struct master_opts *o)
 {
-	static const struct master_worker worker = { run_worker };
-	uint8_t				  secret[KEYFILE_BYTES];
-	struct pidfh			 *pfh;
-	pid_t				  other = -1;
-	char				  err[1024];
-	int				  keep, ready = -1;
+	static struct worker_entry worker = { .run = run_worker };
+	uint8_t			   secret[KEYFILE_BYTES];
+	struct pidfh		  *pfh;
+	pid_t			   other = -1;
+	char			   err[1024];
+	int			   keep, ready = -1;
 
 	log_init(cfg.debug || o->verbose, o->foreground);
 	if (master_prepare(&cfg, secret, err, sizeof(err)) == -1) {

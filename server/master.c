@@ -17,13 +17,13 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <bsd/string.h>
 #include <bsd/unistd.h>
 #include <sodium.h>
 
+#include "common/clock.h"
 #include "common/log.h"
 #include "daemonize/daemonize.h"
 #include "server/control.h"
@@ -40,40 +40,20 @@ struct sigflags {
 };
 
 static struct {
-	struct master_opts opts;
-	char		   base[PATH_MAX], conf[PATH_MAX];
-	struct config	   cfg;
-	uint8_t		   secret[KEYFILE_BYTES];
-	struct pidfh	  *pfh;
-	int		   ready_fd;
-	int		   sigfd;
-	sigset_t	   oldmask;
-	uint32_t	   generation;
-	int		   stopping;
-	int64_t		   stop_deadline;
-	int64_t		   started;	 /* master_now() */
-	int64_t		   started_wall; /* master_wall_ms() */
-	char		   ctl_path[PATH_MAX];
-	struct pollfd	   pfd[PFD_MAX];
+	struct master_conf  mc; /* opts, cfg, secret, generation */
+	char		    base[PATH_MAX], conf[PATH_MAX];
+	struct pidfh	   *pfh;
+	int		    ready_fd;
+	int		    sigfd;
+	sigset_t	    oldmask;
+	struct worker_entry worker;
+	int		    stopping;
+	int64_t		    stop_deadline;
+	int64_t		    started;	  /* clock_mono_ms() */
+	int64_t		    started_wall; /* clock_wall_ms() */
+	char		    ctl_path[PATH_MAX];
+	struct pollfd	    pfd[PFD_MAX];
 } m = { .ready_fd = -1, .sigfd = -1 };
-
-int64_t
-master_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-int64_t
-master_wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Start-up failed: say why (log and readiness pipe), undo, exit 1. */
 static void __attribute__((noreturn, format(printf, 1, 2)))
@@ -90,7 +70,7 @@ start_fail(const char *fmt, ...)
 	pool_kill();
 	control_close();
 	pidfile_remove(m.pfh);
-	sodium_memzero(m.secret, sizeof(m.secret));
+	sodium_memzero(m.mc.secret, sizeof(m.mc.secret));
 	/* Last: `ftpd start` returns once this arrives, so nothing of this
 	 * daemon (workers, pidfile lock, control socket) may outlive it. */
 	daemon_fail(&m.ready_fd, why);
@@ -114,34 +94,28 @@ signals_setup(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-void
-master_child_cleanup(void)
+/* A reason into err (errlen bytes); a long one is cut. */
+static void __attribute__((format(printf, 3, 4)))
+say(char *err, size_t errlen, const char *fmt, ...)
 {
-	if (m.sigfd != -1)
-		close(m.sigfd);
-	m.sigfd = -1;
-	listen_child_close();
-	control_child_close();
-	if (m.ready_fd != -1)
-		close(m.ready_fd);
-	m.ready_fd = -1;
-	pidfile_close(m.pfh); /* our copy only: the master keeps the lock */
-	m.pfh = NULL;
-	log_close();
-	signal(SIGPIPE, SIG_DFL);
-	sigprocmask(SIG_SETMASK, &m.oldmask, NULL);
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
 }
 
-void
-master_status(FILE *fp, int json)
+/* The answer to "status" (json 0: text) or "status json" (json 1). */
+static void
+status(FILE *fp, int json)
 {
 	struct status_head h;
 
 	h.pid = (long)getpid();
 	h.started_ms = m.started_wall;
-	h.uptime_s = (master_now() - m.started) / 1000;
-	h.config = m.cfg.file;
-	h.generation = m.generation;
+	h.uptime_s = (clock_mono_ms() - m.started) / 1000;
+	h.config = m.mc.cfg.file;
+	h.generation = m.mc.generation;
 	h.stopping = m.stopping;
 	if (json)
 		status_json(fp, &h);
@@ -149,12 +123,16 @@ master_status(FILE *fp, int json)
 		status_text(fp, &h);
 }
 
-int
-master_reopen(const char *why, char *err, size_t errlen)
+/*
+ * Reopen ftpd.log and the xferlog (after logrotate renamed them).  Returns
+ * 0, or -1 with the reason in err; the old files stay open then.
+ */
+static int
+reopen(const char *why, char *err, size_t errlen)
 {
-	if (log_open(m.cfg.log_file, m.cfg.xferlog) == -1) {
-		snprintf(err, errlen, "cannot reopen %s or %s: %s",
-		    m.cfg.log_file, m.cfg.xferlog, strerror(errno));
+	if (log_open(m.mc.cfg.log_file, m.mc.cfg.xferlog) == -1) {
+		say(err, errlen, "cannot reopen %s or %s: %s",
+		    m.mc.cfg.log_file, m.mc.cfg.xferlog, strerror(errno));
 		log_warnx("%s: %s; logging on to the open files", why, err);
 		return -1;
 	}
@@ -162,93 +140,39 @@ master_reopen(const char *why, char *err, size_t errlen)
 	return 0;
 }
 
-static int
-listen_changed(const struct config *a, const struct config *b)
-{
-	int i;
-
-	if (a->nlisten != b->nlisten)
-		return 1;
-	for (i = 0; i < a->nlisten; i++)
-		if (strcmp(a->listen[i], b->listen[i]) != 0)
-			return 1;
-	return 0;
-}
-
-/* Apply a validated config; the only fallible step (rebind) goes first. */
-static int
-apply(struct config *nc, const uint8_t *secret, char *err, size_t errlen)
-{
-	if (strcmp(nc->pidfile, m.cfg.pidfile) != 0) {
-		log_warnx("reload: a new pidfile takes a restart; keeping %s",
-		    m.cfg.pidfile);
-		(void)strlcpy(nc->pidfile, m.cfg.pidfile, sizeof(nc->pidfile));
-	}
-	if (listen_changed(nc, &m.cfg) && listen_reload(nc, err, errlen) == -1)
-		return -1;
-	if ((strcmp(nc->log_file, m.cfg.log_file) != 0 ||
-		strcmp(nc->xferlog, m.cfg.xferlog) != 0) &&
-	    log_open(nc->log_file, nc->xferlog) == -1) {
-		log_warn("reload: cannot open %s or %s; logging on to the old "
-			 "files",
-		    nc->log_file, nc->xferlog);
-		(void)strlcpy(nc->log_file, m.cfg.log_file,
-		    sizeof(nc->log_file));
-		(void)strlcpy(nc->xferlog, m.cfg.xferlog, sizeof(nc->xferlog));
-	}
-	m.cfg = *nc;
-	memcpy(m.secret, secret, sizeof(m.secret));
-	m.generation++;
-	log_init(m.cfg.debug || m.opts.verbose, m.opts.foreground);
-	/* New workers get generation N; old idle ones go now, busy ones
-	 * after their session (pool.c on_idle): no transfer is cut. */
-	pool_configure(&m.cfg, m.secret, m.generation);
-	listen_configure(&m.cfg);
-	pool_retire_old();
-	return 0;
-}
-
 /* Load, check and apply the config file; the reason in err on failure. */
 static int
 reload_config(char *err, size_t errlen)
 {
-	struct config *nc;
-	uint8_t	       secret[KEYFILE_BYTES];
-	int	       r = -1;
-
 	if (m.stopping) {
-		snprintf(err, errlen, "the daemon is stopping");
+		say(err, errlen, "the daemon is stopping");
 		return -1;
 	}
-	if ((nc = malloc(sizeof(*nc))) == NULL) {
-		snprintf(err, errlen, "%s", strerror(errno));
-		return -1;
-	}
-	if (master_load(&m.opts, nc, err, errlen) == 0 &&
-	    master_prepare(nc, secret, err, errlen) == 0)
-		r = apply(nc, secret, err, errlen);
-	sodium_memzero(secret, sizeof(secret));
-	free(nc);
-	return r;
+	return master_apply(&m.mc, err, errlen);
 }
 
-int
-master_reload(const char *why, uint32_t *generation, char *err, size_t errlen)
+/*
+ * Reopen the logs, then re-read the config file (as at start: master_load,
+ * master_prepare) and apply it: listeners (rebound first; a failure keeps
+ * everything old), limits, logs, and a new worker generation.  why goes
+ * into the log line.  Returns 0, or -1 with the reason in err (errlen
+ * bytes) and the old configuration kept.
+ */
+static int
+reload(const char *why, char *err, size_t errlen)
 {
 	char ignored[256];
 
-	(void)master_reopen(why, ignored, sizeof(ignored));
+	(void)reopen(why, ignored, sizeof(ignored));
 	if (reload_config(err, errlen) == -1) {
 		log_warnx("%s: reload refused: %s; keeping the old "
 			  "configuration (generation %u)",
-		    why, err, m.generation);
-		*generation = m.generation;
+		    why, err, m.mc.generation);
 		return -1;
 	}
 	log_info("%s: reloaded configuration (generation %u) from %s", why,
-	    m.generation,
-	    m.cfg.file[0] != '\0' ? m.cfg.file : "(built-in defaults)");
-	*generation = m.generation;
+	    m.mc.generation,
+	    m.mc.cfg.file[0] != '\0' ? m.mc.cfg.file : "(built-in defaults)");
 	return 0;
 }
 
@@ -256,13 +180,13 @@ static void __attribute__((noreturn)) finish(void)
 {
 	if (pool_size() > 0) {
 		log_warnx("%d workers still running after %d s: killing them",
-		    pool_size(), m.cfg.shutdown_timeout);
+		    pool_size(), m.mc.cfg.shutdown_timeout);
 		pool_kill();
 	}
 	control_close();
 	log_info("ftpd stopped");
 	pidfile_remove(m.pfh);
-	sodium_memzero(m.secret, sizeof(m.secret));
+	sodium_memzero(m.mc.secret, sizeof(m.mc.secret));
 	exit(0);
 }
 
@@ -271,16 +195,17 @@ begin_stop(const char *sig)
 {
 	if (m.stopping) {
 		log_warnx("%s again: stopping the workers now", sig);
-		m.stop_deadline = master_now();
+		m.stop_deadline = clock_mono_ms();
 		return;
 	}
 	m.stopping = 1;
 	log_info("%s: stopping; %d workers get %d s to finish", sig,
-	    pool_size(), m.cfg.shutdown_timeout);
+	    pool_size(), m.mc.cfg.shutdown_timeout);
 	listen_close();
 	listen_refuse_all("server shutting down, try again later");
 	pool_shutdown();
-	m.stop_deadline = master_now() + (int64_t)m.cfg.shutdown_timeout * 1000;
+	m.stop_deadline =
+	    clock_mono_ms() + (int64_t)m.mc.cfg.shutdown_timeout * 1000;
 }
 
 static void
@@ -307,7 +232,7 @@ read_signals(struct sigflags *f)
 	}
 }
 
-/* The deadline of the next timed work, master_now() ms. */
+/* The deadline of the next timed work, clock_mono_ms() ms. */
 static int64_t
 timers(int64_t now)
 {
@@ -332,17 +257,70 @@ timers(int64_t now)
 static void
 on_signals(const struct sigflags *f)
 {
-	char	 err[1024];
-	uint32_t gen;
+	char err[1024];
 
 	if (f->chld)
 		pool_reap();
 	if (f->term)
 		begin_stop(f->term == SIGINT ? "SIGINT" : "SIGTERM");
 	if (f->hup)
-		(void)master_reload("SIGHUP", &gen, err, sizeof(err));
+		(void)reload("SIGHUP", err, sizeof(err));
 	if (f->usr1)
-		(void)master_reopen("SIGUSR1", err, sizeof(err));
+		(void)reopen("SIGUSR1", err, sizeof(err));
+}
+
+/* The answer to one control request, into fp. */
+static void
+answer(FILE *fp, enum control_op op)
+{
+	char err[1024];
+
+	switch (op) {
+	case CONTROL_STATUS:
+	case CONTROL_STATUS_JSON:
+		status(fp, op == CONTROL_STATUS_JSON);
+		break;
+	case CONTROL_RELOAD:
+		if (reload("control socket", err, sizeof(err)) == 0)
+			fprintf(fp, "ok generation %u\n", m.mc.generation);
+		else
+			control_print_error(fp, err);
+		break;
+	case CONTROL_REOPEN:
+		if (reopen("control socket", err, sizeof(err)) == 0)
+			fputs("ok\n", fp);
+		else
+			control_print_error(fp, err);
+		break;
+	default:
+		control_print_error(fp,
+		    "unknown request (status, status json, "
+		    "reload, reopen)");
+		break;
+	}
+}
+
+/* Act on every complete control request and hand its answer back. */
+static void
+control_requests(void)
+{
+	struct control_request req;
+	FILE		      *fp;
+	char		      *out;
+	size_t		       len;
+
+	while (control_next(&req) == 0) {
+		out = NULL;
+		len = 0;
+		if ((fp = open_memstream(&out, &len)) != NULL) {
+			answer(fp, req.op);
+			if (fclose(fp) != 0) {
+				free(out);
+				out = NULL;
+			}
+		}
+		control_answer(&req, out, len);
+	}
 }
 
 static void
@@ -350,7 +328,7 @@ one_round(void)
 {
 	struct sigflags f = { 0, 0, 0, 0 };
 	size_t		n = 1, np, nc, nl;
-	int64_t		now = master_now(), next = timers(now);
+	int64_t		now = clock_mono_ms(), next = timers(now);
 	int		timeout;
 
 	m.pfd[0].fd = m.sigfd;
@@ -374,6 +352,7 @@ one_round(void)
 	listen_events(m.pfd + 1 + np + nc, nl); /* no listeners once stopping */
 	/* Last: a reload request may change the sets polled above. */
 	control_events(m.pfd + 1 + np, nc);
+	control_requests();
 	on_signals(&f);
 }
 
@@ -395,24 +374,27 @@ start(void)
 	char err[1024], names[512];
 
 	if (pidfile_write(m.pfh) == -1)
-		start_fail("cannot write pidfile %s: %s", m.cfg.pidfile,
+		start_fail("cannot write pidfile %s: %s", m.mc.cfg.pidfile,
 		    strerror(errno));
 	signals_setup();
+	m.worker.mask = m.oldmask; /* workers start with the mask we had */
+	pool_init(&m.worker);
 	raise_nofile();
-	if (log_open(m.cfg.log_file, m.cfg.xferlog) == -1)
-		start_fail("cannot open %s or %s: %s", m.cfg.log_file,
-		    m.cfg.xferlog, strerror(errno));
-	if (listen_open(&m.cfg, err, sizeof(err)) == -1)
+	if (log_open(m.mc.cfg.log_file, m.mc.cfg.xferlog) == -1)
+		start_fail("cannot open %s or %s: %s", m.mc.cfg.log_file,
+		    m.mc.cfg.xferlog, strerror(errno));
+	if (listen_open(&m.mc.cfg, err, sizeof(err)) == -1)
 		start_fail("%s", err);
-	if (control_path(m.cfg.pidfile, m.ctl_path, sizeof(m.ctl_path)) == -1)
+	if (control_path(m.mc.cfg.pidfile, m.ctl_path, sizeof(m.ctl_path)) ==
+	    -1)
 		start_fail("control socket path too long");
 	if (control_open(m.ctl_path, err, sizeof(err)) == -1)
 		start_fail("%s", err);
-	pool_configure(&m.cfg, m.secret, m.generation);
-	if (pool_spawn(m.cfg.workers) < m.cfg.workers)
-		start_fail("cannot start %d workers", m.cfg.workers);
-	m.started = master_now();
-	m.started_wall = master_wall_ms();
+	pool_configure(&m.mc.cfg, m.mc.secret, m.mc.generation);
+	if (pool_spawn(m.mc.cfg.workers) < m.mc.cfg.workers)
+		start_fail("cannot start %d workers", m.mc.cfg.workers);
+	m.started = clock_mono_ms();
+	m.started_wall = clock_wall_ms();
 	listen_names(names, sizeof(names));
 	log_info("ftpd started (pid %ld), listening on %s", (long)getpid(),
 	    names);
@@ -421,27 +403,27 @@ start(void)
 void
 master_run(const struct master_opts *o, const struct config *cfg,
     uint8_t secret[KEYFILE_BYTES], struct pidfh *pfh, int ready_fd,
-    const struct master_worker *worker)
+    const struct worker_entry *worker)
 {
-	m.opts = *o;
+	m.mc.opts = *o;
 	if (o->base != NULL) {
 		(void)strlcpy(m.base, o->base, sizeof(m.base));
-		m.opts.base = m.base;
+		m.mc.opts.base = m.base;
 	}
 	if (o->conf != NULL) {
 		/* A relative -c must survive chdir("/"): use the full path. */
 		(void)strlcpy(m.conf, cfg->file, sizeof(m.conf));
-		m.opts.conf = m.conf;
+		m.mc.opts.conf = m.conf;
 	}
-	m.cfg = *cfg;
-	memcpy(m.secret, secret, sizeof(m.secret));
+	m.mc.cfg = *cfg;
+	memcpy(m.mc.secret, secret, sizeof(m.mc.secret));
 	sodium_memzero(secret, KEYFILE_BYTES);
 	m.pfh = pfh;
 	m.ready_fd = ready_fd;
-	m.generation = 1;
+	m.mc.generation = 1;
 	log_setrole("master");
 	setproctitle("master");
-	pool_init(worker);
+	m.worker = *worker;
 	start();
 	/*
 	 * SECURITY: the master stays root when started as root: it must

@@ -3,7 +3,10 @@
  * over the listening sockets, the workers' socketpairs, a signalfd and the
  * control socket) and the reload, reopen and stop it does on signals and
  * control requests.  master_load, master_prepare and master_make_parent
- * are in prepare.c, the rest in master.c.
+ * are in prepare.c, master_run in master.c.  The modules master.c drives
+ * (pool, listen, control, status) never include this header: they report
+ * through return values and structs (control_next), and take their time
+ * from common/clock.h.
  */
 #ifndef FTPD_MASTER_H
 #define FTPD_MASTER_H
@@ -16,6 +19,7 @@
 
 #include "common/config.h"
 #include "common/keyfile.h"
+#include "server/spawn.h"
 
 /* How the command line asked for the configuration. */
 struct master_opts {
@@ -25,15 +29,12 @@ struct master_opts {
 	int	    foreground; /* -f: no daemon, log lines on stderr too */
 };
 
-/*
- * The worker entry point, handed in by server/main.c so that server/ never
- * includes worker/: called in a freshly forked child with the master's
- * config, the CHANNEL_KEY_BYTES secret, the child's end of its socketpair
- * and the config generation.  Must not return.
- */
-struct master_worker {
-	void (*run)(const struct config *cfg, const uint8_t *secret, int ipc_fd,
-	    uint32_t generation);
+/* The configuration in force: master.c owns it, master_apply changes it. */
+struct master_conf {
+	struct master_opts opts;
+	struct config	   cfg;
+	uint8_t		   secret[KEYFILE_BYTES];
+	uint32_t	   generation; /* of cfg: 1 at start, +1 per reload */
 };
 
 /*
@@ -60,54 +61,30 @@ __attribute__((warn_unused_result)) int master_prepare(const struct config *cfg,
  * daemonize.h), then serve until TERM or INT.  Never returns: exits 0
  * after an orderly stop, 1 when start-up fails (the reason goes back over
  * the readiness pipe).  cfg is copied; secret is moved: copied, and the
- * caller's buffer wiped.
+ * caller's buffer wiped.  worker->run is the workers' entry point (its
+ * mask is filled in here).
  */
 void master_run(const struct master_opts *o, const struct config *cfg,
     uint8_t secret[KEYFILE_BYTES], struct pidfh *pfh, int ready_fd,
-    const struct master_worker *worker) __attribute__((noreturn));
+    const struct worker_entry *worker) __attribute__((noreturn));
+
+/*
+ * master_apply: re-read the config file (master_load, master_prepare with
+ * mc->opts) and put it in force in mc: listening sockets first (rebound;
+ * a failure, e.g. a port in use, keeps everything old), then log files,
+ * limits, and generation + 1 for the workers started from now on (idle
+ * workers of older generations retired now, busy ones after their
+ * session).  A new pidfile is refused (kept).  Returns 0, or -1 with the
+ * reason ("FILE:LINE: reason", "cannot listen on ...") in err (errlen
+ * bytes) and mc unchanged.  In apply.c.
+ */
+__attribute__((warn_unused_result)) int master_apply(struct master_conf *mc,
+    char *err, size_t errlen);
 
 /*
  * master_make_parent: create the missing folders above file (mode 0750).
  * Returns 0, or -1 with errno.
  */
 int master_make_parent(const char *file);
-
-/*
- * master_child_cleanup: in a freshly forked worker: close everything of the
- * master's (listeners, queued connections, signalfd, control socket,
- * readiness pipe, log files, our copy of the pidfile descriptor while the
- * master keeps its lock) and restore the signal mask and dispositions.
- */
-void master_child_cleanup(void);
-
-/*
- * master_status: the control socket's answer to "status" (json 0: text,
- * see status_text in status.h) or "status json" (json 1: one JSON object).
- */
-void master_status(FILE *fp, int json);
-
-/*
- * master_reload: reopen the log files, then re-read the config file (as
- * at start: master_load, master_prepare) and apply it: listening sockets
- * (rebound first; a failure, e.g. a port in use, keeps everything old),
- * limits, logs, and a new worker generation (idle workers replaced now,
- * busy ones after their session).  why ("SIGHUP", "control socket") goes
- * into the log line.  *generation gets the generation in force afterwards.
- * Returns 0, or -1 with the reason ("FILE:LINE: reason", "cannot listen on
- * ...") in err (errlen bytes) and the old configuration kept.
- */
-int master_reload(const char *why, uint32_t *generation, char *err,
-    size_t errlen);
-
-/*
- * master_reopen: reopen ftpd.log and the xferlog (after logrotate renamed
- * them).  Returns 0, or -1 with the reason in err; the old files stay open
- * then.
- */
-int master_reopen(const char *why, char *err, size_t errlen);
-
-/* Milliseconds of CLOCK_MONOTONIC (deadlines) and CLOCK_REALTIME. */
-int64_t master_now(void);
-int64_t master_wall_ms(void);
 
 #endif

@@ -1,11 +1,11 @@
 /*
- * pool.c: the master's table of workers.  It forks them (each with its
- * own SOCK_SEQPACKET socketpair), passes each connection to the least
- * recently used idle one, reads what they report (BUSY, IDLE, LOG, STATE),
- * reaps them with the cause of each death and keeps `workers` of them
- * alive without letting a crash loop spin.  It must not read a client
- * socket, block on a worker (our ends are non-blocking) or trust a
- * worker's words beyond logging them and updating its own row.
+ * pool.c: the master's table of workers.  It starts them (spawn.c forks
+ * each with its own SOCK_SEQPACKET socketpair), passes each connection to
+ * the least recently used idle one, reads what they report (BUSY, IDLE,
+ * LOG, STATE) and shows their rows; reap.c collects them when they die and
+ * keeps `workers` of them alive.  It must not read a client socket, block
+ * on a worker (our ends are non-blocking) or trust a worker's words beyond
+ * logging them and updating its own row.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,58 +20,20 @@
 
 #include <bsd/string.h>
 
+#include "common/clock.h"
 #include "common/error.h"
 #include "common/ipc.h"
 #include "common/log.h"
-#include "server/pool.h"
-
-#define SPAWN_RATE_MAX 32    /* Apache's MAX_SPAWN_RATE */
-#define DEATHS_MAX     10    /* this many abnormal deaths ... */
-#define DEATHS_SPAN_MS 10000 /* ... within this span throttle respawns */
-#define THROTTLE_MS    1000
-#define IDLE_RETIRE_MS 30000 /* an extra worker idle this long goes */
-#define IPC_BURST      64    /* messages read from one worker per round */
-#define IPC_REAP_MAX   4096  /* messages read from a dead worker, at most */
-
-enum worker_state { W_IDLE, W_BUSY, W_EXITING };
+#include "server/pool_impl.h"
 
 static const char *const state_name[] = { "idle", "busy", "exiting" };
 
-struct worker {
-	pid_t		 pid;
-	int		 fd; /* our end of the socketpair, -1 once closed */
-	int		 state;
-	uint32_t	 generation;
-	int		 sessions, max_sessions;
-	int64_t		 last_used; /* master_now() of the last hand-off/idle */
-	int64_t		 since_ms;  /* wall ms: started, accepted or idle */
-	uint64_t	 seq;	    /* current session */
-	char		 peer[64];
-	uint16_t	 port;
-	struct ipc_state st;
-};
-
-static struct {
-	struct worker	     w[POOL_MAX];
-	int		     n;
-	int		     map[POOL_MAX]; /* pollfd slot -> row */
-	const struct config *cfg;
-	const uint8_t	    *secret;
-	uint32_t	     generation;
-	struct master_worker worker;
-	int		     spawn_rate;
-	int64_t		     deaths[DEATHS_MAX]; /* ring of death times */
-	int		     ndeaths;
-	int64_t		     respawn_after;
-	int64_t		     last_retire;
-	int		     throttling; /* crash loop seen */
-	int		     stopping;
-} pool = { .spawn_rate = 1 };
+struct pool_table pool = { .spawn_rate = 1 };
 
 void
-pool_init(const struct master_worker *worker)
+pool_init(const struct worker_entry *entry)
 {
-	pool.worker = *worker;
+	pool.entry = *entry;
 }
 
 void
@@ -83,53 +45,29 @@ pool_configure(const struct config *cfg, const uint8_t *secret,
 	pool.generation = generation;
 }
 
-static void __attribute__((noreturn)) child(int fd)
-{
-	int i;
-
-	for (i = 0; i < pool.n; i++)
-		if (pool.w[i].fd != -1)
-			close(pool.w[i].fd);
-	master_child_cleanup();
-	pool.worker.run(pool.cfg, pool.secret, fd, pool.generation);
-	_exit(1); /* run must not return */
-}
-
 static int
 spawn_one(void)
 {
 	struct worker *w;
-	int	       sv[2];
 	pid_t	       pid;
+	int	       fd;
 
 	if (pool.n >= POOL_MAX)
 		return -1;
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1) {
-		log_warn("cannot spawn a worker: socketpair");
+	if (spawn_worker(&pool.entry, pool.cfg, pool.secret, pool.generation,
+		&pid, &fd) != 0) {
+		log_warn("cannot spawn a worker");
 		return -1;
 	}
-	if ((pid = fork()) == -1) {
-		log_warn("cannot spawn a worker: fork");
-		close(sv[0]);
-		close(sv[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		close(sv[0]);
-		child(sv[1]);
-	}
-	close(sv[1]);
-	/* SECURITY: a wedged worker must never block the master. */
-	(void)fcntl(sv[0], F_SETFL, O_NONBLOCK);
 	w = &pool.w[pool.n++];
 	memset(w, 0, sizeof(*w));
 	w->pid = pid;
-	w->fd = sv[0];
+	w->fd = fd;
 	w->state = W_IDLE;
 	w->generation = pool.generation;
 	w->max_sessions = pool.cfg->max_sessions;
-	w->last_used = master_now();
-	w->since_ms = master_wall_ms();
+	w->last_used = clock_mono_ms();
+	w->since_ms = clock_wall_ms();
 	log_info("worker %ld started", (long)pid);
 	return 0;
 }
@@ -141,14 +79,14 @@ pool_spawn(int n)
 
 	for (i = 0; i < n; i++)
 		if (spawn_one() == -1) {
-			pool.respawn_after = master_now() + THROTTLE_MS;
+			pool.respawn_after = clock_mono_ms() + THROTTLE_MS;
 			break;
 		}
 	return i;
 }
 
-static int
-count(int state)
+int
+pool_count(int state)
 {
 	int i, c = 0;
 
@@ -162,7 +100,7 @@ pool_grow(void)
 {
 	int room, n, started;
 
-	if (pool.stopping || master_now() < pool.respawn_after)
+	if (pool.stopping || clock_mono_ms() < pool.respawn_after)
 		return 0;
 	room = pool.cfg->max_workers - pool.n;
 	if (room <= 0)
@@ -179,8 +117,8 @@ pool_grow(void)
 }
 
 /* The idle worker that has waited longest. */
-static struct worker *
-lru_idle(void)
+struct worker *
+pool_lru_idle(void)
 {
 	struct worker *best = NULL;
 	int	       i;
@@ -193,8 +131,8 @@ lru_idle(void)
 }
 
 /* Tell w to finish and exit; it takes no more sessions. */
-static void
-retire(struct worker *w)
+void
+pool_retire(struct worker *w)
 {
 	struct ipc_msg m;
 
@@ -233,7 +171,7 @@ hand_over(struct worker *w, struct conn *c)
 	c->fd = -1;
 	w->state = W_BUSY; /* now, not when its IPC_BUSY arrives */
 	w->sessions++;
-	w->last_used = master_now();
+	w->last_used = clock_mono_ms();
 	w->seq = c->seq;
 	(void)strlcpy(w->peer, c->peer, sizeof(w->peer));
 	w->port = c->port;
@@ -251,13 +189,13 @@ pool_assign(struct conn *c)
 
 	if (pool.stopping)
 		return -1;
-	while ((w = lru_idle()) != NULL) {
+	while ((w = pool_lru_idle()) != NULL) {
 		if (hand_over(w, c) == 0) {
-			if (count(W_IDLE) > 0)
+			if (pool_count(W_IDLE) > 0)
 				pool.spawn_rate = 1; /* no longer short */
 			return 0;
 		}
-		retire(w); /* broken: let it go, try the next */
+		pool_retire(w); /* broken: let it go, try the next */
 	}
 	return -1;
 }
@@ -303,27 +241,24 @@ on_idle(struct worker *w, const struct ipc_idle *idle)
 	w->port = 0;
 	w->seq = 0;
 	memset(&w->st, 0, sizeof(w->st));
-	w->last_used = master_now();
-	w->since_ms = master_wall_ms();
+	w->last_used = clock_mono_ms();
+	w->since_ms = clock_wall_ms();
 	if (w->state == W_EXITING)
 		return;
 	if (pool.stopping || w->generation != pool.generation ||
 	    w->sessions >= w->max_sessions)
-		retire(w); /* old config or used up: no more sessions */
+		pool_retire(w); /* old config or used up: no more sessions */
 	else
 		w->state = W_IDLE;
 }
 
-/* SECURITY: the worker's strings are terminated here, shown escaped. */
+/* SECURITY: ipc_recv terminated the worker's strings; status escapes them. */
 static void
 on_state(struct worker *w, const struct ipc_state *st)
 {
 	if (w->peer[0] == '\0')
 		return; /* not in a session: nothing to show */
 	w->st = *st;
-	w->st.op[sizeof(w->st.op) - 1] = '\0';
-	w->st.path[sizeof(w->st.path) - 1] = '\0';
-	w->st.user[sizeof(w->st.user) - 1] = '\0';
 }
 
 static void
@@ -337,7 +272,8 @@ handle(struct worker *w, const struct ipc_msg *m)
 		on_idle(w, &m->u.idle);
 		break;
 	case IPC_LOG:
-		log_write_line(m->u.log.which, m->u.log.text, m->u.log.len);
+		log_worker_line((long)w->pid, m->u.log.which, m->u.log.text,
+		    m->u.log.len);
 		break;
 	case IPC_STATE:
 		on_state(w, &m->u.state);
@@ -350,8 +286,8 @@ handle(struct worker *w, const struct ipc_msg *m)
 }
 
 /* Read what w has sent; on end of file or error close our end. */
-static void
-drain(struct worker *w, int burst)
+void
+pool_drain(struct worker *w, int burst)
 {
 	struct ipc_msg m;
 	int	       i, r, fd;
@@ -394,164 +330,8 @@ pool_events(const struct pollfd *pfd, size_t n)
 			continue;
 		w = &pool.w[pool.map[j]];
 		if (w->fd == pfd[j].fd)
-			drain(w, IPC_BURST);
+			pool_drain(w, IPC_BURST);
 	}
-}
-
-/* Remember an abnormal death (a ring of the last DEATHS_MAX). */
-static void
-note_death(int64_t now)
-{
-	pool.deaths[pool.ndeaths++ % DEATHS_MAX] = now;
-}
-
-/* Did DEATHS_MAX workers die within DEATHS_SPAN_MS?  Logged once a spell. */
-static int
-crash_loop(int64_t now)
-{
-	int64_t oldest = pool.deaths[pool.ndeaths % DEATHS_MAX];
-	int	loop;
-
-	loop = pool.ndeaths >= DEATHS_MAX && now - oldest < DEATHS_SPAN_MS;
-	if (loop && !pool.throttling)
-		log_warnx("%d workers died within %d s: respawning one a "
-			  "second",
-		    DEATHS_MAX, DEATHS_SPAN_MS / 1000);
-	else if (!loop && pool.throttling)
-		log_info("workers stable again: respawning at full speed");
-	pool.throttling = loop;
-	return loop;
-}
-
-static const char *
-signal_cause(int sig)
-{
-	switch (sig) {
-	case SIGXCPU:
-		return " (SIGXCPU = CPU limit)";
-	case SIGXFSZ:
-		return " (SIGXFSZ = file size limit)";
-	case SIGSEGV:
-	case SIGBUS:
-	case SIGILL:
-	case SIGABRT:
-	case SIGSYS:
-		return " (crash)";
-	default:
-		return "";
-	}
-}
-
-static void
-log_death(const struct worker *w, int status)
-{
-	char	    during[128] = "";
-	const char *abbrev;
-	int	    sig;
-
-	if (w->state == W_BUSY && w->peer[0] != '\0')
-		snprintf(during, sizeof(during), " during session %llu from %s",
-		    (unsigned long long)w->seq, w->peer);
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		log_info("worker %ld exited: status 0", (long)w->pid);
-		return;
-	}
-	if (WIFEXITED(status)) {
-		log_warnx("worker %ld exited: status %d%s", (long)w->pid,
-		    WEXITSTATUS(status), during);
-		return;
-	}
-	sig = WTERMSIG(status);
-	abbrev = sigabbrev_np(sig);
-	if (pool.stopping && sig == SIGKILL)
-		log_info("worker %ld killed by signal SIGKILL at shutdown",
-		    (long)w->pid);
-	else
-		log_warnx("worker %ld killed by signal SIG%s%s%s", (long)w->pid,
-		    abbrev != NULL ? abbrev : "?", signal_cause(sig), during);
-}
-
-static void
-reaped(int i, int status)
-{
-	struct worker *w = &pool.w[i];
-
-	drain(w, IPC_REAP_MAX); /* its last log lines, before we close */
-	log_death(w, status);
-	if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0) && !pool.stopping)
-		note_death(master_now());
-	if (w->fd != -1)
-		close(w->fd);
-	pool.w[i] = pool.w[--pool.n];
-}
-
-static int
-find(pid_t pid)
-{
-	int i;
-
-	for (i = 0; i < pool.n; i++)
-		if (pool.w[i].pid == pid)
-			return i;
-	return -1;
-}
-
-void
-pool_reap(void)
-{
-	pid_t pid;
-	int   status, i;
-
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		if ((i = find(pid)) == -1)
-			log_debug("reaped unknown child %ld", (long)pid);
-		else
-			reaped(i, status);
-	}
-}
-
-/* An extra worker idle for long goes, one per second (Apache's idle kill). */
-static void
-retire_extra(int64_t now)
-{
-	struct worker *w;
-
-	if (pool.n - count(W_EXITING) <= pool.cfg->workers ||
-	    now - pool.last_retire < 1000)
-		return;
-	if ((w = lru_idle()) == NULL || now - w->last_used < IDLE_RETIRE_MS)
-		return;
-	pool.last_retire = now;
-	log_info("worker %ld idle for %lld s: retired", (long)w->pid,
-	    (long long)(now - w->last_used) / 1000);
-	retire(w);
-}
-
-int64_t
-pool_maintain(int64_t now)
-{
-	int live, need, loop;
-
-	if (pool.stopping)
-		return INT64_MAX;
-	loop = crash_loop(now);
-	live = pool.n - count(W_EXITING);
-	need = pool.cfg->workers - live;
-	if (need > pool.cfg->max_workers - pool.n)
-		need = pool.cfg->max_workers - pool.n;
-	if (need > 0) {
-		if (now < pool.respawn_after)
-			return pool.respawn_after;
-		if (loop) {
-			need = 1;
-			pool.respawn_after = now + THROTTLE_MS;
-		}
-		pool_spawn(need);
-	}
-	retire_extra(now);
-	if (pool.n - count(W_EXITING) > pool.cfg->workers)
-		return now + 1000;
-	return pool.respawn_after > now ? pool.respawn_after : INT64_MAX;
 }
 
 void
@@ -562,7 +342,7 @@ pool_retire_old(void)
 	for (i = 0; i < pool.n; i++)
 		if (pool.w[i].state == W_IDLE &&
 		    pool.w[i].generation != pool.generation)
-			retire(&pool.w[i]);
+			pool_retire(&pool.w[i]);
 }
 
 void
@@ -577,25 +357,7 @@ pool_shutdown(void)
 		 * shuts its socket down; IPC is read only between requests). */
 		if (pool.w[i].state == W_BUSY && pool.w[i].st.user[0] == '\0')
 			(void)kill(pool.w[i].pid, SIGTERM);
-		retire(&pool.w[i]);
-	}
-}
-
-void
-pool_kill(void)
-{
-	int status, i;
-
-	for (i = 0; i < pool.n; i++)
-		(void)kill(pool.w[i].pid, SIGKILL);
-	while (pool.n > 0) {
-		if (waitpid(pool.w[0].pid, &status, 0) == -1) {
-			if (errno == EINTR)
-				continue;
-			log_warn("waitpid %ld", (long)pool.w[0].pid);
-			status = 0;
-		}
-		reaped(0, status);
+		pool_retire(&pool.w[i]);
 	}
 }
 
@@ -608,9 +370,9 @@ pool_size(void)
 void
 pool_counts(int *busy, int *idle, int *exiting)
 {
-	*busy = count(W_BUSY);
-	*idle = count(W_IDLE);
-	*exiting = count(W_EXITING);
+	*busy = pool_count(W_BUSY);
+	*idle = pool_count(W_IDLE);
+	*exiting = pool_count(W_EXITING);
 }
 
 int

@@ -14,7 +14,7 @@
 
 #include "common/config.h"
 #include "common/ipc.h"
-#include "server/master.h"
+#include "server/spawn.h"
 
 #define POOL_MAX 1024 /* most worker processes; config.c's limit too */
 
@@ -25,11 +25,11 @@ struct conn {
 	char	 peer[64]; /* numeric address */
 	uint16_t port;
 	int64_t	 accept_ms; /* CLOCK_REALTIME ms */
-	int64_t	 deadline;  /* master_now() ms when queued wait ends */
+	int64_t	 deadline;  /* clock_mono_ms() ms when queued wait ends */
 };
 
-/* pool_init: remember the worker entry point (copied). */
-void pool_init(const struct master_worker *worker);
+/* pool_init: remember the worker entry point and signal mask (copied). */
+void pool_init(const struct worker_entry *entry);
 
 /*
  * pool_configure: the config, secret and generation that workers spawned
@@ -69,7 +69,7 @@ void pool_reap(void);
 
 /*
  * pool_maintain: keep `workers` workers (respawn, throttled), retire idle
- * extras after a while.  Returns the master_now() ms by which it wants to
+ * extras after a while.  Returns the clock_mono_ms() ms by which it wants to
  * run again, or INT64_MAX.
  */
 int64_t pool_maintain(int64_t now);

@@ -16,9 +16,9 @@
 #define LIBBSD_OPENBSD_VIS /* strnvis(dst, src, dstsize, flag) */
 #include <bsd/vis.h>
 
+#include "common/clock.h"
 #include "common/json.h"
 #include "server/listen.h"
-#include "server/master.h"
 #include "server/pool.h"
 #include "server/status.h"
 
@@ -27,22 +27,12 @@
 #define ROW_FMT	  "%-7ld %3u %-7s %-21s %-7s %-5s %-13s %-9s %-25s %s\n"
 #define HEAD_FMT  "%-7s %3s %-7s %-21s %-7s %-5s %-13s %-9s %-25s %s\n"
 
-/* "2026-11-22T06:09:02+00:00" (the log's form) for wall-clock ms. */
+/* "2026-11-22T06:09:02+00:00" (the log's form) for wall-clock ms, or "-". */
 static void
 iso_time(char *buf, size_t size, int64_t ms)
 {
-	struct tm tm;
-	time_t	  t = (time_t)(ms / 1000);
-	size_t	  n;
-
-	if (ms <= 0 || localtime_r(&t, &tm) == NULL ||
-	    (n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S%z", &tm)) < 5 ||
-	    n + 2 > size) {
+	if (ms <= 0 || clock_iso8601(buf, size, (time_t)(ms / 1000)) != 0)
 		(void)strlcpy(buf, "-", size);
-		return;
-	}
-	memmove(buf + n - 1, buf + n - 2, 3); /* +hhmm -> +hh:mm */
-	buf[n - 2] = ':';
 }
 
 /* "2d03h04m05s", "1h02m05s", "4m05s" or "5s". */
@@ -143,7 +133,7 @@ status_text(FILE *fp, const struct status_head *h)
 	const char     *a;
 	char		up[32], started[40];
 	int		i, busy, idle, exiting;
-	int64_t		now = master_wall_ms();
+	int64_t		now = clock_wall_ms();
 
 	duration(up, sizeof(up), h->uptime_s);
 	iso_time(started, sizeof(started), h->started_ms);
@@ -222,7 +212,7 @@ status_json(FILE *fp, const struct status_head *h)
 {
 	struct pool_row r;
 	int		i, busy, idle, exiting;
-	int64_t		now = master_wall_ms();
+	int64_t		now = clock_wall_ms();
 
 	json_head(fp, h);
 	pool_counts(&busy, &idle, &exiting);

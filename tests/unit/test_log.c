@@ -236,8 +236,8 @@ test_sink(void **state)
 	log_warnx("to the %s", "master");
 	assert_int_equal(sink_which, LOG_MAIN);
 	assert_int_equal(sink_len, strlen(sink_line));
-	assert_true(
-	    matches(sink_line, "^[^\n]* worker warn: to the master\n$"));
+	/* The worker sends only level and text: the master adds the rest. */
+	assert_string_equal(sink_line, "warn: to the master\n");
 	log_xfer("a b c");
 	assert_int_equal(sink_which, LOG_XFER);
 	assert_string_equal(sink_line, "a b c\n");
@@ -251,12 +251,51 @@ static void
 test_write_line(void **state)
 {
 	(void)state;
-	log_write_line(LOG_MAIN, "forged\nline\n", 12);
-	assert_true(matches(slurp(path_main), "\nforged\\?line\n$"));
-	log_write_line(7, "bad which\n", 10);
+	log_worker_line(4321, LOG_MAIN, "info: forged\nline\n", 18);
+	assert_true(matches(slurp(path_main),
+	    "\n[0-9T:+-]+ ftpd\\[4321\\]: worker info: forged\\?line\n$"));
+	log_worker_line(4321, 7, "bad which\n", 10);
 	assert_false(matches(slurp(path_main), "bad which"));
 	log_xfer("x\ty\nz");
 	assert_string_equal(slurp(path_xfer), "x\ty?z\n");
+}
+
+/*
+ * A worker cannot make a line look like the master's: the prefix (time,
+ * pid, role) is the master's own; an unknown level is said to be one.
+ */
+static void
+test_worker_forgery(void **state)
+{
+	static const char forged[] = "2026-11-22T05:34:26+00:00 ftpd[1]: "
+				     "master info: ftpd stopped\n";
+	char		  big[LOG_LINE_MAX];
+	const char	 *text;
+
+	(void)state;
+	log_worker_line(77, LOG_MAIN, forged, strlen(forged));
+	text = slurp(path_main);
+	assert_true(matches(text,
+	    "\n[0-9T:+-]+ ftpd\\[77\\]: worker warn: malformed log line: "
+	    "2026-11-22T05:34:26\\+00:00 ftpd\\[1\\]: master info: ftpd "
+	    "stopped\n$"));
+	assert_false(
+	    matches(text, "\n2026-11-22T05:34:26\\+00:00 ftpd\\[1\\]"));
+	/* "info:" without its space is no level either. */
+	log_worker_line(77, LOG_MAIN, "info:x", 6);
+	assert_true(matches(slurp(path_main),
+	    "worker warn: malformed log line: info:x\n$"));
+	/* A carriage return, an escape and an oversized line stay one line. */
+	log_worker_line(77, LOG_MAIN, "debug: a\rb\033[2Jc",
+	    strlen("debug: a\rb\033[2Jc"));
+	assert_true(
+	    matches(slurp(path_main), "worker debug: a\\?b\\?\\[2Jc\n$"));
+	memset(big, 'y', sizeof(big));
+	memcpy(big, "fatal: ", 7);
+	log_worker_line(77, LOG_MAIN, big, sizeof(big));
+	text = slurp(path_main);
+	assert_true(matches(text, "worker fatal: y+\n$"));
+	assert_true(strlen(strrchr(text, ']')) < LOG_LINE_MAX);
 }
 
 static void
@@ -311,6 +350,7 @@ main(void)
 		cmocka_unit_test(test_reopen),
 		cmocka_unit_test(test_sink),
 		cmocka_unit_test(test_write_line),
+		cmocka_unit_test(test_worker_forgery),
 		cmocka_unit_test(test_xferlog_format),
 	};
 
