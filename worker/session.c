@@ -309,7 +309,7 @@ session_login(struct session *s)
 
 	set_timeouts(s->fd, s->cfg->login_grace);
 	worker_login_timer(s->fd, (unsigned)s->cfg->login_grace);
-	r = channel_handshake(&s->ch, s->fd, CHANNEL_SERVER, s->secret);
+	r = channel_handshake(&s->ch, s->fd, CHANNEL_SERVER, s->secret, NULL);
 	if (r != 0) {
 		log_warnx("handshake with %s failed: %s%s", s->info.peer,
 		    err_name(-r),

@@ -238,10 +238,10 @@ test_vector_blocks(void **state)
 	assert_hex(cpk, 32, V_CLIENT_PK);
 	assert_hex(spk, 32, V_SERVER_PK);
 	buf_init(&b, FRAME_HANDSHAKE_MAX);
-	assert_int_equal(channel_hello_encode(&b, cpk), 0);
+	assert_int_equal(channel_hello_encode(&b, cpk, NULL), 0);
 	assert_int_equal(b.len, 52);
 	assert_hex(b.data, b.len, V_CLIENT_HELLO);
-	assert_int_equal(channel_hello_encode(&b, spk), 0);
+	assert_int_equal(channel_hello_encode(&b, spk, NULL), 0);
 	assert_hex(b.data, b.len, V_SERVER_HELLO);
 	buf_free(&b);
 	cf = unhex_frame(V_CLIENT_HELLO, &cn);
@@ -280,7 +280,7 @@ test_vector_client(void **state)
 	put_hex_frame(sv[1],
 	    "c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7");
 	rng_arm(0x01, 0xa0);
-	assert_int_equal(channel_handshake(&ch, sv[0], CHANNEL_CLIENT, s), 0);
+	assert_int_equal(channel_handshake(&ch, sv[0], CHANNEL_CLIENT, s, NULL), 0);
 	rng_disarm();
 	expect_frames(sv[1], V_CLIENT_HELLO,
 	    "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7");
@@ -317,7 +317,7 @@ test_vector_server(void **state)
 	    "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7");
 	put_hex_frame(sv[1], V_AUTH_FRAME);
 	rng_arm(0x41, 0xc0);
-	assert_int_equal(channel_handshake(&ch, sv[0], CHANNEL_SERVER, s), 0);
+	assert_int_equal(channel_handshake(&ch, sv[0], CHANNEL_SERVER, s, NULL), 0);
 	rng_disarm();
 	expect_frames(sv[1], V_SERVER_HELLO,
 	    "c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7");
@@ -405,7 +405,7 @@ peer_main(void *arg)
 	size_t	       len;
 	int	       type;
 
-	p->hs_rc = channel_handshake(&ch, p->fd, CHANNEL_SERVER, p->secret);
+	p->hs_rc = channel_handshake(&ch, p->fd, CHANNEL_SERVER, p->secret, NULL);
 	if (p->hs_rc != 0)
 		goto out;
 	switch (p->mode) {
@@ -468,7 +468,7 @@ client_up(struct channel *ch, int fd)
 	uint8_t s[32];
 
 	fill(s, 32, 0x80);
-	assert_int_equal(channel_handshake(ch, fd, CHANNEL_CLIENT, s), 0);
+	assert_int_equal(channel_handshake(ch, fd, CHANNEL_CLIENT, s, NULL), 0);
 }
 
 /* Send type/body, expect the echo back unchanged. */
@@ -668,7 +668,7 @@ test_refusal(void **state)
 	fill(s, 32, 0x80);
 	pair(sv);
 	assert_int_equal(channel_refuse(sv[1], ERR_BUSY, why), 0);
-	assert_int_equal(channel_handshake(&ch, sv[0], CHANNEL_CLIENT, s),
+	assert_int_equal(channel_handshake(&ch, sv[0], CHANNEL_CLIENT, s, NULL),
 	    -ERR_BUSY);
 	assert_int_equal(ch.refused_code, ERR_BUSY);
 	assert_string_equal(ch.refused_msg, why);
@@ -680,7 +680,7 @@ test_refusal(void **state)
 	pair(sv);
 	assert_int_equal(channel_refuse(sv[1], ERR_TIMEOUT, NULL), 0);
 	close(sv[1]);
-	assert_int_equal(channel_handshake(&ch, sv[0], CHANNEL_CLIENT, s),
+	assert_int_equal(channel_handshake(&ch, sv[0], CHANNEL_CLIENT, s, NULL),
 	    -ERR_TIMEOUT);
 	assert_string_equal(ch.refused_msg, err_message(ERR_TIMEOUT));
 	close(sv[0]);
@@ -731,7 +731,7 @@ test_refusal_sanitised(void **state)
 	fill(s, 32, 0x80);
 	pair(sv);
 	assert_int_equal(channel_refuse(sv[1], 99, "a\033[2Jb"), 0);
-	assert_int_equal(channel_handshake(&ch, sv[0], CHANNEL_CLIENT, s),
+	assert_int_equal(channel_handshake(&ch, sv[0], CHANNEL_CLIENT, s, NULL),
 	    -ERR_BUSY); /* unknown code: taken as busy */
 	assert_string_equal(ch.refused_msg, "a?[2Jb");
 	close(sv[0]);
@@ -754,7 +754,7 @@ hs_against(int role, const void *hello, size_t n, size_t hdrlen)
 	if (hdrlen > 0)
 		put_frame(sv[1], hdr, hdrlen);
 	shutdown(sv[1], SHUT_WR);
-	rc = channel_handshake(&ch, sv[0], role, s);
+	rc = channel_handshake(&ch, sv[0], role, s, NULL);
 	channel_destroy(&ch);
 	close(sv[0]);
 	close(sv[1]);
@@ -852,7 +852,7 @@ test_server_ignores_refusal(void **state)
 	fill(s, 32, 0x80);
 	pair(sv);
 	assert_int_equal(channel_refuse(sv[1], ERR_BUSY, "busy"), 0);
-	assert_int_equal(channel_handshake(&ch, sv[0], CHANNEL_SERVER, s),
+	assert_int_equal(channel_handshake(&ch, sv[0], CHANNEL_SERVER, s, NULL),
 	    -ERR_PROTOCOL);
 	close(sv[0]);
 	close(sv[1]);
@@ -872,7 +872,7 @@ test_handshake_timeout(void **state)
 	assert_int_equal(setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &tv,
 			     sizeof(tv)),
 	    0);
-	assert_int_equal(channel_handshake(&ch, sv[0], CHANNEL_SERVER, s),
+	assert_int_equal(channel_handshake(&ch, sv[0], CHANNEL_SERVER, s, NULL),
 	    -ERR_TIMEOUT);
 	close(sv[0]);
 	close(sv[1]);
