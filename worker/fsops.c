@@ -214,30 +214,47 @@ fsops_rmdir(int rootfd, const char *path)
 	return r;
 }
 
+/*
+ * A failed rename's errno as a negative ERR_* code.  EINVAL from a rename
+ * of an entry other than "." or ".." (fsops_open_parent refuses those)
+ * means a folder moved beneath itself: a bad path, the client's doing.
+ */
+static int
+rename_err(int e, const char **why)
+{
+	if (e != EINVAL)
+		return -err_from_errno(e);
+	*why = FSOPS_BENEATH_ITSELF;
+	return -ERR_BAD_PATH;
+}
+
 /* renameat2 RENAME_NOREPLACE, or a check first where the fs lacks it. */
 static int
-rename_noreplace(int fpfd, const char *fname, int tpfd, const char *tname)
+rename_noreplace(int fpfd, const char *fname, int tpfd, const char *tname,
+    const char **why)
 {
 	struct stat st;
 
 	if (renameat2(fpfd, fname, tpfd, tname, RENAME_NOREPLACE) == 0)
 		return 0;
-	if (errno != EINVAL)
+	if (errno != EINVAL) /* EINVAL: no RENAME_NOREPLACE, or beneath */
 		return -err_from_errno(errno);
 	/* Not atomic, but only on file systems without RENAME_NOREPLACE. */
 	if (fstatat(tpfd, tname, &st, AT_SYMLINK_NOFOLLOW) == 0)
 		return -ERR_EXISTS;
 	if (renameat(fpfd, fname, tpfd, tname) == -1)
-		return -err_from_errno(errno);
+		return rename_err(errno, why);
 	return 0;
 }
 
 int
-fsops_rename(int rootfd, const char *from, const char *to, int overwrite)
+fsops_rename(int rootfd, const char *from, const char *to, int overwrite,
+    const char **why)
 {
 	char fname[FSOPS_NAME_MAX + 1], tname[FSOPS_NAME_MAX + 1];
 	int  fpfd, tpfd = -1, r = 0;
 
+	*why = NULL;
 	fpfd = fsops_open_parent(rootfd, from, fname, sizeof(fname));
 	if (fpfd < 0)
 		return fpfd;
@@ -247,9 +264,9 @@ fsops_rename(int rootfd, const char *from, const char *to, int overwrite)
 		goto out;
 	}
 	if (!overwrite)
-		r = rename_noreplace(fpfd, fname, tpfd, tname);
+		r = rename_noreplace(fpfd, fname, tpfd, tname, why);
 	else if (renameat(fpfd, fname, tpfd, tname) == -1)
-		r = -err_from_errno(errno);
+		r = rename_err(errno, why);
 out:
 	close(fpfd);
 	if (tpfd >= 0)
@@ -402,13 +419,14 @@ fsops_tmp_create(int parentfd, struct fsops_tmp *t)
 static int
 commit_named(int parentfd, struct fsops_tmp *t, const char *name, int overwrite)
 {
-	int r;
+	const char *why; /* unused: a file is never moved beneath itself */
+	int	    r;
 
 	if (overwrite) {
 		if (renameat(parentfd, t->name, parentfd, name) == -1)
 			return -err_from_errno(errno);
-	} else if ((r = rename_noreplace(parentfd, t->name, parentfd, name)) !=
-	    0)
+	} else if ((r = rename_noreplace(parentfd, t->name, parentfd, name,
+			&why)) != 0)
 		return r;
 	t->named = 0;
 	return 0;

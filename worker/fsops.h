@@ -88,13 +88,18 @@ __attribute__((warn_unused_result)) int fsops_mkdir(int rootfd,
 __attribute__((warn_unused_result)) int fsops_rmdir(int rootfd,
     const char					       *path);
 
+/* The message of a rename that would move a folder beneath itself. */
+#define FSOPS_BENEATH_ITSELF "cannot move a folder beneath itself"
+
 /*
  * fsops_rename: rename from to to, both beneath rootfd.  overwrite = 0
  * refuses an existing target with -ERR_EXISTS (renameat2 RENAME_NOREPLACE).
- * Returns 0 or a negative ERR_* code.
+ * Returns 0 or a negative ERR_* code; *why gets NULL, or a message for the
+ * error reply where the code's own would mislead (-ERR_BAD_PATH with
+ * FSOPS_BENEATH_ITSELF when from is a folder and to lies beneath it).
  */
 __attribute__((warn_unused_result)) int fsops_rename(int rootfd,
-    const char *from, const char *to, int overwrite);
+    const char *from, const char *to, int overwrite, const char **why);
 
 /* A folder's entries, read whole and sorted for list. */
 struct fsops_dir {

@@ -16,8 +16,6 @@
 #include "worker/fsops.h"
 #include "worker/session.h"
 
-#define LIST_PART 1000 /* entries per list reply part */
-
 /* Reply with the error code from a negative ERR_* result r. */
 static int
 reply_result(struct session *s, int r)
@@ -46,7 +44,39 @@ ops_stat(struct session *s, const struct msg *m)
 	return session_send(s, &w);
 }
 
-/* One list entry map into e (a bare packer, no top-level map). */
+/*
+ * A list reply being built.  Unlike msgw_init's buffer (fatal when memory
+ * runs out, fine for small messages), a part of up to SESSION_LIST_PART entries
+ * can be large: running out of memory is recorded here and answered with
+ * an error reply, never sent as a cut message.
+ */
+struct list_out {
+	struct msgw w;
+	int	    failed; /* a write did not fit: w is incomplete */
+};
+
+/* Packer callback: append to o->w.sb, or record the failure. */
+static int
+list_write(void *data, const char *buf, size_t len)
+{
+	struct list_out *o = data;
+
+	if (o->failed || msgpack_sbuffer_write(&o->w.sb, buf, len) != 0) {
+		o->failed = 1;
+		return -1;
+	}
+	return 0;
+}
+
+static void
+list_out_init(struct list_out *o)
+{
+	msgpack_sbuffer_init(&o->w.sb);
+	msgpack_packer_init(&o->w.pk, o, list_write);
+	o->failed = 0;
+}
+
+/* One list entry map into e (no top-level map). */
 static void
 list_entry(struct msgw *e, const char *name, const struct stat *st)
 {
@@ -58,40 +88,64 @@ list_entry(struct msgw *e, const char *name, const struct stat *st)
 	msgw_int(e, "mtime", (int64_t)st->st_mtime);
 }
 
-/* Send the next part of up to LIST_PART entries of d from *i on. */
+/*
+ * Pack the entries of d from *i on, up to SESSION_LIST_PART, into e; *n gets their
+ * count.  Returns 0, -ERR_NOMEM when e ran out of memory, or another
+ * negative ERR_* code.
+ */
 static int
-list_part(struct session *s, const struct fsops_dir *d, size_t *i)
+list_entries(const struct fsops_dir *d, size_t *i, struct list_out *e,
+    uint32_t *n)
 {
-	struct msgw w, e;
 	struct stat st;
-	uint32_t    n = 0;
-	int	    r = 0;
+	int	    r;
 
-	msgpack_sbuffer_init(&e.sb);
-	msgpack_packer_init(&e.pk, &e.sb, msgpack_sbuffer_write);
-	while (*i < d->count && n < LIST_PART) {
+	*n = 0;
+	while (*i < d->count && *n < SESSION_LIST_PART) {
 		if ((r = fsops_dir_stat(d, *i, &st)) < 0)
-			break;
+			return r;
 		if (r == 0) {
-			list_entry(&e, d->names[*i], &st);
-			n++;
+			list_entry(&e->w, d->names[*i], &st);
+			(*n)++;
 		}
 		(*i)++;
 	}
-	if (r < 0) {
-		msgw_free(&e);
-		return session_error(s, -r, NULL) == 0 ? 1 : -1;
+	return e->failed ? -ERR_NOMEM : 0;
+}
+
+/*
+ * Send the next part of up to SESSION_LIST_PART entries of d from *i on.  Returns
+ * 0 when another part follows, 1 after an error reply, -1 when the session
+ * ends.
+ */
+static int
+list_part(struct session *s, const struct fsops_dir *d, size_t *i)
+{
+	struct list_out w, e;
+	uint32_t	n;
+	int		r;
+
+	list_out_init(&e);
+	list_out_init(&w);
+	if ((r = list_entries(d, i, &e, &n)) == 0) {
+		msgpack_pack_map(&w.w.pk, 3);
+		msgw_bool(&w.w, "ok", 1);
+		msgw_key(&w.w, "entries");
+		msgpack_pack_array(&w.w.pk, n);
+		if (e.w.sb.size > 0)
+			(void)list_write(&w, e.w.sb.data, e.w.sb.size);
+		msgw_bool(&w.w, "more", *i < d->count);
+		if (w.failed)
+			r = -ERR_NOMEM;
 	}
-	msgw_init(&w, 3);
-	msgw_bool(&w, "ok", 1);
-	msgw_key(&w, "entries");
-	msgpack_pack_array(&w.pk, n);
-	if (e.sb.size > 0 &&
-	    msgpack_sbuffer_write(&w.sb, e.sb.data, e.sb.size) != 0)
-		fatalx("list: out of memory");
-	msgw_free(&e);
-	msgw_bool(&w, "more", *i < d->count);
-	return session_send(s, &w);
+	msgw_free(&e.w);
+	if (r == 0)
+		return session_send(s, &w.w);
+	msgw_free(&w.w);
+	/* err_wire: ERR_NOMEM is answered as code 19 (internal). */
+	r = session_error(s, err_wire(r),
+	    r == -ERR_NOMEM ? "out of memory building the listing" : NULL);
+	return r == 0 ? 1 : -1;
 }
 
 int
@@ -163,8 +217,9 @@ ops_rmdir(struct session *s, const struct msg *m)
 int
 ops_rename(struct session *s, const struct msg *m)
 {
-	char from[FSOPS_PATH_MAX + 1], to[FSOPS_PATH_MAX + 1];
-	int  r, overwrite;
+	char	    from[FSOPS_PATH_MAX + 1], to[FSOPS_PATH_MAX + 1];
+	const char *why = NULL;
+	int	    r, overwrite;
 
 	if ((r = session_path(m, "from", from, sizeof(from))) == 0 &&
 	    (r = session_path(m, "to", to, sizeof(to))) == 0 &&
@@ -173,9 +228,10 @@ ops_rename(struct session *s, const struct msg *m)
 	if (!s->cfg->overwrite)
 		overwrite = 0; /* overwrite = no holds for rename as for put */
 	if (r == 0) {
-		if ((r = fsops_rename(s->rootfd, from, to, overwrite)) == 0)
+		r = fsops_rename(s->rootfd, from, to, overwrite, &why);
+		if (r == 0)
 			log_info("session %llu: rename %s to %s",
 			    (unsigned long long)s->info.seq, from, to);
 	}
-	return reply_result(s, r);
+	return r == 0 ? session_ok(s) : session_error(s, -r, why);
 }

@@ -1,15 +1,15 @@
 /*
  * session.c: one client session of protocol v1 inside a worker
- * (doc/PROTOCOL.md sections 3 to 5): the handshake, the "secret"
- * authentication, the request loop with its idle timeout and the
- * dispatch of requests (the operations live in ops.c and xfer.c; bye and
- * the helpers every operation uses are here).  A bad request gets an error reply and never ends the
- * session; only a broken channel, a timeout, a limit or a shutdown does.
- * This file must not touch a client path other than through fsops.c, must
- * not act on a frame that failed to decrypt, and must not log key material.
+ * (doc/PROTOCOL.md sections 3 to 5) after login.c has brought the channel
+ * up and authenticated the client: the request loop with its idle timeout,
+ * the dispatch of requests (the operations live in ops.c and xfer.c), and
+ * the replies and helpers every operation uses.  A bad request gets an
+ * error reply and never ends the session; only a broken channel, a
+ * timeout, a limit or a shutdown does.  This file must not touch a client
+ * path other than through fsops.c and must not act on a frame that failed
+ * to decrypt.
  */
 #include <sys/socket.h>
-#include <sys/time.h>
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -18,41 +18,21 @@
 #include <poll.h>
 #include <stdint.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <bsd/string.h>
 #include <bsd/unistd.h>
 
+#include "common/clock.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "common/safetext.h"
 #include "worker/fsops.h"
+#include "worker/login.h"
 #include "worker/session.h"
+#include "worker/signals.h"
 
 #define STATE_INTERVAL_MS 250 /* IPC_STATE at most 4 times a second */
-#define SERVER_NAME	  "ftpd/1.0"
-
-int64_t
-session_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* SO_RCVTIMEO and SO_SNDTIMEO of seconds (0: none) on the client socket. */
-static void
-set_timeouts(int fd, int seconds)
-{
-	struct timeval tv;
-
-	tv.tv_sec = seconds > 0 ? seconds : 0;
-	tv.tv_usec = 0;
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == -1 ||
-	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) == -1)
-		log_warn("setsockopt SO_RCVTIMEO/SO_SNDTIMEO");
-}
 
 void
 session_send_failed(struct session *s, const char *what)
@@ -164,47 +144,23 @@ session_opt_bool(const struct msg *m, const char *key, int def, int *v)
 	return msg_obj(m, key) == NULL ? 0 : msg_bool(m, key, v);
 }
 
-/* CLOCK_REALTIME in milliseconds, for the master's "since" column. */
-static int64_t
-wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Copy src[0..len) into dst, control and NUL bytes as '?', truncated. */
-static void
-clean_copy(char *dst, size_t dstlen, const char *src, size_t len)
-{
-	size_t i;
-
-	if (dstlen == 0)
-		return;
-	for (i = 0; i < len && i + 1 < dstlen; i++)
-		dst[i] = (unsigned char)src[i] < 0x20 || src[i] == 0x7f
-		    ? '?'
-		    : src[i];
-	dst[i] = '\0';
-}
-
 void
 session_state(struct session *s, const char *op, const char *path,
     uint64_t done, uint64_t total, int force)
 {
 	struct ipc_msg m;
-	int64_t	       now = session_now_ms();
+	int64_t	       now = clock_mono_ms();
 
 	if (!force && now - s->state_ms < STATE_INTERVAL_MS)
 		return;
 	s->state_ms = now;
 	if (force && strcmp(op, s->op) != 0)
-		s->op_start_ms = *op != '\0' ? wall_ms() : 0;
+		s->op_start_ms = *op != '\0' ? clock_wall_ms() : 0;
 	memset(&m, 0, sizeof(m));
 	m.type = IPC_STATE;
 	(void)strlcpy(m.u.state.op, op, sizeof(m.u.state.op));
-	clean_copy(m.u.state.path, sizeof(m.u.state.path), path, strlen(path));
+	(void)safetext_copy(m.u.state.path, sizeof(m.u.state.path), path,
+	    strlen(path));
 	(void)strlcpy(m.u.state.user, s->user, sizeof(m.u.state.user));
 	m.u.state.done = done;
 	m.u.state.total = total;
@@ -225,7 +181,7 @@ session_state(struct session *s, const char *op, const char *path,
 int
 session_stopping(struct session *s)
 {
-	int code = worker_stop_code();
+	int code = signals_stop_code();
 
 	if (code == 0 || s->end)
 		return s->end ? -1 : 0;
@@ -237,93 +193,6 @@ session_stopping(struct session *s)
 	log_info("session %llu: %s: ending, the worker was told to stop",
 	    (unsigned long long)s->info.seq, s->info.peer);
 	return session_fail(s, ERR_ABORTED, "server shutting down");
-}
-
-/* 1 when m has field key holding exactly the string want. */
-static int
-str_is(const struct msg *m, const char *key, const char *want)
-{
-	const char *p;
-	size_t	    len;
-
-	if (msg_str(m, key, &p, &len) == -1)
-		return 0;
-	return len == strlen(want) && memcmp(p, want, len) == 0;
-}
-
-/* Accept the shared-secret method: record it as the user, reply ok. */
-static int
-auth_ok(struct session *s)
-{
-	struct msgw w;
-
-	/* The shared-secret method has no user name: show the method. */
-	(void)strlcpy(s->user, "secret", sizeof(s->user));
-	msgw_init(&w, 2);
-	msgw_bool(&w, "ok", 1);
-	msgw_str(&w, "server", SERVER_NAME);
-	return session_send(s, &w);
-}
-
-/* The first frame must decrypt and be {"op": "auth", "method": "secret"}. */
-static int
-session_auth(struct session *s)
-{
-	const uint8_t *body;
-	size_t	       len;
-	struct msg     m;
-	int	       type, r, ok;
-
-	r = channel_recv(&s->ch, &type, &body, &len);
-	if (r != 1) {
-		if (r == -1 && errno == EBADMSG)
-			log_warnx("authentication failed from %s: wrong key",
-			    s->info.peer);
-		else if (worker_login_expired() || (r == -1 && errno == EAGAIN))
-			log_warnx("login grace time over for %s", s->info.peer);
-		else
-			log_info("%s closed before authentication",
-			    s->info.peer);
-		s->outcome =
-		    r == -1 && errno == EAGAIN ? ERR_TIMEOUT : ERR_AUTH;
-		return -1; /* SECURITY: no reply to an unauthenticated peer */
-	}
-	memset(&m, 0, sizeof(m));
-	ok = type == CHANNEL_MSG && msg_parse(&m, body, len) == 0 &&
-	    str_is(&m, "op", "auth") && str_is(&m, "method", "secret");
-	msg_free(&m);
-	if (!ok) {
-		log_warnx("authentication failed from %s: not an auth request "
-			  "with method secret",
-		    s->info.peer);
-		return session_fail(s, ERR_AUTH, NULL);
-	}
-	return auth_ok(s);
-}
-
-/* Handshake and authentication within the login grace time. */
-static int
-session_login(struct session *s)
-{
-	int r;
-
-	set_timeouts(s->fd, s->cfg->login_grace);
-	worker_login_timer(s->fd, (unsigned)s->cfg->login_grace);
-	r = channel_handshake(&s->ch, s->fd, CHANNEL_SERVER, s->secret, NULL);
-	if (r != 0) {
-		log_warnx("handshake with %s failed: %s%s", s->info.peer,
-		    err_name(-r),
-		    worker_login_expired() ? " (login grace time over)" : "");
-		s->outcome = -r == ERR_TIMEOUT || worker_login_expired()
-		    ? ERR_TIMEOUT
-		    : ERR_PROTOCOL;
-		worker_login_timer(-1, 0);
-		return -1;
-	}
-	s->chan_up = 1;
-	r = session_auth(s);
-	worker_login_timer(-1, 0);
-	return r;
 }
 
 /* One message from the master while a session runs. */
@@ -353,7 +222,7 @@ poll_ms(int64_t deadline)
 
 	if (deadline < 0)
 		return -1;
-	left = deadline - session_now_ms();
+	left = deadline - clock_mono_ms();
 	return left <= 0 ? 0 : left > INT32_MAX ? INT32_MAX : (int)left;
 }
 
@@ -371,7 +240,7 @@ session_wait(struct session *s)
 
 	if (s->cfg->idle_timeout > 0)
 		deadline =
-		    session_now_ms() + (int64_t)s->cfg->idle_timeout * 1000;
+		    clock_mono_ms() + (int64_t)s->cfg->idle_timeout * 1000;
 	for (;;) {
 		if (session_stopping(s) == -1)
 			return -1;
@@ -380,8 +249,8 @@ session_wait(struct session *s)
 			    "server shutting down");
 		pfd[0] = (struct pollfd){ .fd = s->fd, .events = POLLIN };
 		pfd[1] = (struct pollfd){ .fd = s->ipc_fd, .events = POLLIN };
-		pfd[2] =
-		    (struct pollfd){ .fd = worker_wake_fd(), .events = POLLIN };
+		pfd[2] = (struct pollfd){ .fd = signals_wake_fd(),
+			.events = POLLIN };
 		n = poll(pfd, 3, poll_ms(deadline));
 		if (n == -1 && errno != EINTR)
 			return session_fail(s, ERR_INTERNAL, NULL);
@@ -391,7 +260,7 @@ session_wait(struct session *s)
 			return session_fail(s, ERR_TIMEOUT, "idle timeout");
 		}
 		if (n > 0 && pfd[2].revents != 0)
-			worker_wake_drain();
+			signals_wake_drain();
 		if (n > 0 && pfd[1].revents != 0)
 			session_ipc(s);
 		else if (n > 0 && pfd[0].revents != 0)
@@ -407,12 +276,12 @@ op_bye(struct session *s, const struct msg *m)
 	return session_ok(s);
 }
 
+/* noop: a keep-alive that does nothing (issue 6; spec text to come). */
 static int
-op_auth_again(struct session *s, const struct msg *m)
+op_noop(struct session *s, const struct msg *m)
 {
-	if (!str_is(m, "method", "secret"))
-		return session_error(s, ERR_AUTH, NULL);
-	return auth_ok(s);
+	(void)m;
+	return session_ok(s);
 }
 
 static int
@@ -435,7 +304,8 @@ static const struct {
 	{ "rmdir", ops_rmdir },
 	{ "rename", ops_rename },
 	{ "bye", op_bye },
-	{ "auth", op_auth_again },
+	{ "noop", op_noop },
+	{ "auth", login_again },
 	{ "done", op_no_transfer },
 	{ "abort", op_no_transfer },
 };
@@ -453,7 +323,7 @@ request_state(struct session *s, const char *op, const struct msg *m)
 		p = "";
 		len = 0;
 	}
-	clean_copy(shown, sizeof(shown), p, len);
+	(void)safetext_copy(shown, sizeof(shown), p, len);
 	session_state(s, op, shown, 0, 0, 1);
 }
 
@@ -532,9 +402,9 @@ session_run(struct session *s)
 		-1 &&
 	    errno != EOPNOTSUPP)
 		log_debug("setsockopt TCP_NODELAY: %s", strerror(errno));
-	if (session_login(s) == -1)
+	if (login_run(s) == -1)
 		goto out;
-	set_timeouts(s->fd, s->cfg->stall_timeout);
+	login_socket_timeouts(s->fd, s->cfg->stall_timeout);
 	session_state(s, "", "", 0, 0, 1);
 	while (!s->end) {
 		if (session_wait(s) == -1)

@@ -1,9 +1,9 @@
 /*
  * session.h: one client session inside a worker (doc/PROTOCOL.md sections
- * 3 to 5), shared by worker.c (signals, the session loop's caller),
- * session.c (handshake, authentication, request loop and dispatch),
- * ops.c (stat, list, delete, mkdir, rmdir, rename) and xfer.c (put and
- * get).  Internal to worker/.
+ * 3 to 5), shared by worker.c (the session loop's caller), login.c
+ * (handshake and authentication), session.c (request loop, dispatch and
+ * replies), ops.c (stat, list, delete, mkdir, rmdir, rename) and xfer.c
+ * (put and get).  The signal side is signals.h.  Internal to worker/.
  */
 #ifndef FTPD_SESSION_H
 #define FTPD_SESSION_H
@@ -15,6 +15,8 @@
 #include "common/config.h"
 #include "common/ipc.h"
 #include "common/msg.h"
+
+#define SESSION_LIST_PART 1000 /* entries per list reply part */
 
 struct session {
 	const struct config *cfg;
@@ -120,9 +122,6 @@ int session_stopping(struct session *s);
  */
 void session_lost(struct session *s, int r);
 
-/* session_now_ms: CLOCK_MONOTONIC in milliseconds. */
-int64_t session_now_ms(void);
-
 /*
  * ops.c: stat, list, delete, mkdir, rmdir, rename (PROTOCOL.md 4.4 to
  * 4.6), called with the parsed request m; as all session ops they return 0
@@ -139,19 +138,5 @@ int ops_rename(struct session *s, const struct msg *m);
  * 0 when the session goes on, -1 when it must end. */
 int xfer_put(struct session *s, const struct msg *m);
 int xfer_get(struct session *s, const struct msg *m);
-
-/*
- * worker.c: the signal side.  worker_stop_code: 0, ERR_LIMIT after SIGXCPU
- * or ERR_ABORTED after SIGTERM.  worker_wake_fd: read end of the pipe the
- * handlers write one byte to (non-blocking; drain with worker_wake_drain).
- * worker_login_timer: arm (seconds > 0) or disarm (0) the login grace
- * timer; when it fires the socket fd is shut down so any read ends, and
- * worker_login_expired returns 1.
- */
-int  worker_stop_code(void);
-int  worker_wake_fd(void);
-void worker_wake_drain(void);
-void worker_login_timer(int fd, unsigned seconds);
-int  worker_login_expired(void);
 
 #endif

@@ -3,8 +3,8 @@
  * step 3; doc/SECURITY.md).  It opens the served root, drops privilege in
  * one visible block, applies the resource limits, then serves one session
  * per IPC_SESSION from the master and reports BUSY, STATE and IDLE back.
- * Its log lines travel to the master as IPC_LOG.  The signal handlers only
- * set flags, write to a wake-up pipe, or shut a socket down.  This file
+ * Its log lines travel to the master as IPC_LOG.  The signal handlers live
+ * in signals.c; the session itself in session.c.  This file
  * must not run a single client byte through a parser before the privilege
  * drop, must not hold the log files, and must not outlive its master.
  */
@@ -26,93 +26,15 @@
 
 #include <bsd/unistd.h>
 
+#include "common/clock.h"
 #include "common/error.h"
 #include "common/ipc.h"
 #include "common/log.h"
 #include "worker/session.h"
+#include "worker/signals.h"
 #include "worker/worker.h"
 
-#define XCPU_GRACE 5 /* CPU seconds past the soft limit before SIGKILL */
-
-static volatile sig_atomic_t got_term;	    /* SIGTERM: finish and exit */
-static volatile sig_atomic_t got_xcpu;	    /* SIGXCPU: session over budget */
-static volatile sig_atomic_t xcpu_count;    /* SIGXCPUs in this session */
-static volatile sig_atomic_t login_over;    /* SIGALRM: login grace over */
-static volatile sig_atomic_t login_fd = -1; /* socket to shut down then */
-static int		     wake[2] = { -1, -1 };
-static int		     log_ipc_fd = -1;
-
-static void
-on_signal(int sig)
-{
-	int	saved = errno;
-	char	c = 0;
-	ssize_t n;
-
-	if (sig == SIGTERM) {
-		got_term = 1;
-		if (login_fd >= 0) /* not logged in yet: nothing to finish */
-			shutdown(login_fd, SHUT_RDWR);
-	} else if (sig == SIGXCPU) {
-		got_xcpu = 1;
-		/*
-		 * The kernel repeats SIGXCPU each CPU second past the soft
-		 * limit.  An unprivileged worker cannot raise its hard limit
-		 * for the next session, so the per-session hard limit
-		 * (soft + XCPU_GRACE) is enforced here.
-		 */
-		if (++xcpu_count > XCPU_GRACE)
-			kill(getpid(), SIGKILL);
-	} else if (sig == SIGALRM) {
-		login_over = 1;
-		if (login_fd >= 0)
-			shutdown(login_fd, SHUT_RDWR); /* any read ends now */
-	}
-	if (wake[1] != -1)
-		n = write(wake[1], &c, 1); /* full pipe: a wake-up is pending */
-	(void)n;
-	errno = saved;
-}
-
-int
-worker_stop_code(void)
-{
-	if (got_xcpu)
-		return ERR_LIMIT;
-	return got_term ? ERR_ABORTED : 0;
-}
-
-int
-worker_wake_fd(void)
-{
-	return wake[0];
-}
-
-void
-worker_wake_drain(void)
-{
-	char buf[64];
-
-	while (read(wake[0], buf, sizeof(buf)) > 0)
-		continue;
-}
-
-void
-worker_login_timer(int fd, unsigned seconds)
-{
-	alarm(0);
-	login_fd = fd;
-	if (fd >= 0) {
-		login_over = 0;
-		alarm(seconds);
-	}
-}
-
-int
-worker_login_expired(void)
-{
-	return login_over;
-}
+static int log_ipc_fd = -1;
 
 /* Log sink: each finished line goes to the master as one IPC_LOG. */
 static void
@@ -135,37 +57,6 @@ worker_log_sink(int which, const char *line, size_t len)
 		/* the master is gone: nowhere to report it */
 	}
 	busy = 0;
-}
-
-/* Handlers, ignored signals, the wake-up pipe, an empty signal mask. */
-static void
-signals_init(void)
-{
-	struct sigaction sa;
-	sigset_t	 none;
-	const int	 caught[] = { SIGTERM, SIGXCPU, SIGALRM };
-	/* SIGXFSZ ignored: an over-size write fails with EFBIG instead. */
-	const int ignored[] = { SIGPIPE, SIGXFSZ, SIGHUP, SIGINT, SIGUSR1 };
-	size_t	  i;
-
-	if (pipe2(wake, O_CLOEXEC | O_NONBLOCK) == -1)
-		fatal("pipe2");
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on_signal; /* no SA_RESTART: poll sees EINTR */
-	for (i = 0; i < sizeof(caught) / sizeof(caught[0]); i++)
-		if (sigaction(caught[i], &sa, NULL) == -1)
-			fatal("sigaction");
-	sa.sa_handler = SIG_IGN;
-	for (i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
-		if (sigaction(ignored[i], &sa, NULL) == -1)
-			fatal("sigaction");
-	sa.sa_handler = SIG_DFL;
-	if (sigaction(SIGCHLD, &sa, NULL) == -1)
-		fatal("sigaction");
-	sigemptyset(&none); /* the master may block signals for signalfd */
-	if (sigprocmask(SIG_SETMASK, &none, NULL) == -1)
-		fatal("sigprocmask");
 }
 
 /*
@@ -249,8 +140,7 @@ cpu_budget(const struct config *cfg)
 	struct rlimit rl;
 	uint64_t      used;
 
-	got_xcpu = 0;
-	xcpu_count = 0;
+	signals_session_start();
 	if (cfg->cpu_seconds == 0)
 		return;
 	if (getrusage(RUSAGE_SELF, &ru) == -1 ||
@@ -290,7 +180,7 @@ worker_serve(const struct worker_params *p, int rootfd, uint8_t *iobuf,
 	s.fd = fd;
 	s.info = *info;
 	s.iobuf = iobuf;
-	s.start_ms = session_now_ms();
+	s.start_ms = clock_mono_ms();
 	memset(&m, 0, sizeof(m));
 	m.type = IPC_BUSY;
 	ipc_tell(p->ipc_fd, &m);
@@ -299,7 +189,7 @@ worker_serve(const struct worker_params *p, int rootfd, uint8_t *iobuf,
 	log_info("session %llu: connection from %s port %u",
 	    (unsigned long long)s.info.seq, s.info.peer, s.info.peer_port);
 	session_run(&s);
-	ms = session_now_ms() - s.start_ms;
+	ms = clock_mono_ms() - s.start_ms;
 	log_info("session %llu: %s closed: %s, %lld ms, %llu bytes in, %llu "
 		 "bytes out",
 	    (unsigned long long)s.info.seq, s.info.peer,
@@ -318,7 +208,7 @@ worker_serve(const struct worker_params *p, int rootfd, uint8_t *iobuf,
 	ipc_tell(p->ipc_fd, &m);
 	close(fd);
 	setproctitle("worker idle");
-	return s.shutdown || s.master_gone || got_term;
+	return s.shutdown || s.master_gone || signals_term();
 }
 
 /*
@@ -334,17 +224,18 @@ worker_wait(int ipc_fd, struct ipc_msg *m, int *fd)
 
 	for (;;) {
 		*fd = -1;
-		if (got_term)
+		if (signals_term())
 			return 0;
 		pfd[0] = (struct pollfd){ .fd = ipc_fd, .events = POLLIN };
-		pfd[1] = (struct pollfd){ .fd = wake[0], .events = POLLIN };
+		pfd[1] = (struct pollfd){ .fd = signals_wake_fd(),
+			.events = POLLIN };
 		if (poll(pfd, 2, -1) == -1) {
 			if (errno == EINTR)
 				continue;
 			fatal("poll");
 		}
 		if (pfd[1].revents != 0)
-			worker_wake_drain();
+			signals_wake_drain();
 		if (pfd[0].revents == 0)
 			continue;
 		r = ipc_recv(ipc_fd, m, fd, MSG_DONTWAIT);

@@ -22,6 +22,7 @@
 #include <sodium.h>
 
 #include "common/atomicio.h"
+#include "common/clock.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "common/writeback.h"
@@ -39,7 +40,6 @@ struct put {
 	uint64_t	 got;  /* bytes received */
 	uint64_t	 mode;
 	int64_t		 mtime;
-	int		 has_mtime;
 	int		 overwrite;
 	int		 parentfd; /* target's folder, O_PATH */
 	struct fsops_tmp tmp;
@@ -57,7 +57,7 @@ xfer_log(struct session *s, const char *path, uint64_t bytes, int incoming,
 {
 	struct xfer_record x;
 	char		   line[LOG_LINE_MAX], vpath[1024];
-	int64_t		   ms = session_now_ms() - start_ms;
+	int64_t		   ms = clock_mono_ms() - start_ms;
 
 	/* A very long path is cut so that the line still fits. */
 	(void)snprintf(vpath, sizeof(vpath), "/%s", path);
@@ -87,15 +87,12 @@ put_parse(struct session *s, const struct msg *m, struct put *p)
 
 	if ((r = session_path(m, "path", p->path, sizeof(p->path))) != 0)
 		return r;
+	/* PROTOCOL.md 4.7: size, mode and mtime are required. */
 	if (msg_uint(m, "size", &p->size) == -1 ||
-	    session_opt_uint(m, "mode", 0644, &p->mode) == -1 ||
+	    msg_uint(m, "mode", &p->mode) == -1 ||
+	    msg_int(m, "mtime", &p->mtime) == -1 ||
 	    session_opt_bool(m, "overwrite", 1, &p->overwrite) == -1)
 		return -ERR_PROTOCOL;
-	if (msg_obj(m, "mtime") != NULL) {
-		if (msg_int(m, "mtime", &p->mtime) == -1)
-			return -ERR_PROTOCOL;
-		p->has_mtime = 1;
-	}
 	if (!cfg->overwrite)
 		p->overwrite = 0;
 	/* SECURITY: the announced size is checked before any byte arrives. */
@@ -216,6 +213,11 @@ put_receive(struct session *s, struct put *p)
 			session_lost(s, r);
 			return -1;
 		}
+		/* PROTOCOL.md 4.9: only bye may be FINAL.  A FINAL done is not
+		 * committed, and after FINAL data no done can come: end now. */
+		if (s->ch.peer_final)
+			return session_fail(s, ERR_PROTOCOL,
+			    "only bye may be sent as the final frame");
 		if (type == CHANNEL_MSG)
 			return put_message(s, p, body, len);
 		/* SECURITY: never more bytes than announced (and checked). */
@@ -250,14 +252,12 @@ put_commit(struct put *p)
 
 	if (fchmod(p->tmp.fd, (mode_t)(p->mode & 0666) & ~put_umask()) == -1)
 		return -err_from_errno(errno);
-	if (p->has_mtime) {
-		ts[0].tv_sec = 0;
-		ts[0].tv_nsec = UTIME_NOW;
-		ts[1].tv_sec = (time_t)p->mtime;
-		ts[1].tv_nsec = 0;
-		if (futimens(p->tmp.fd, ts) == -1)
-			return -err_from_errno(errno);
-	}
+	ts[0].tv_sec = 0;
+	ts[0].tv_nsec = UTIME_NOW;
+	ts[1].tv_sec = (time_t)p->mtime;
+	ts[1].tv_nsec = 0;
+	if (futimens(p->tmp.fd, ts) == -1)
+		return -err_from_errno(errno);
 	return fsops_tmp_commit(p->parentfd, &p->tmp, p->name, p->overwrite);
 }
 
@@ -291,13 +291,13 @@ put_done(struct session *s, struct put *p)
 static int
 put_finish(struct session *s, struct put *p, int r, int *complete)
 {
-	int64_t data_ms = session_now_ms();
+	int64_t data_ms = clock_mono_ms();
 
 	if (r == 0 && (r = -put_commit(p)) == 0) {
 		log_debug("session %llu: put %s: data %lld ms, commit %lld ms",
 		    (unsigned long long)s->info.seq, p->path,
 		    (long long)(data_ms - p->start_ms),
-		    (long long)(session_now_ms() - data_ms));
+		    (long long)(clock_mono_ms() - data_ms));
 		*complete = 1;
 		return put_done(s, p);
 	}
@@ -319,7 +319,7 @@ xfer_put(struct session *s, const struct msg *m)
 	memset(&p, 0, sizeof(p));
 	p.parentfd = -1;
 	p.tmp.fd = -1;
-	p.start_ms = session_now_ms();
+	p.start_ms = clock_mono_ms();
 	if ((r = put_parse(s, m, &p)) == 0) {
 		session_state(s, "put", p.path, 0, p.size, 1);
 		r = put_prepare(s, &p);
@@ -410,7 +410,7 @@ xfer_get(struct session *s, const struct msg *m)
 	char	    path[FSOPS_PATH_MAX + 1];
 	struct stat st;
 	uint64_t    offset, sent = 0;
-	int64_t	    start = session_now_ms();
+	int64_t	    start = clock_mono_ms();
 	int	    fd, r;
 
 	if ((r = session_path(m, "path", path, sizeof(path))) != 0 ||

@@ -12,6 +12,10 @@ Use:
     s.put("a.bin", data) ; s.get("a.bin") ; s.list(".") ; s.stat("a.bin")
     s.request({"op": ...})                 # any map, returns the reply map
     s.bye()
+
+Test vectors (section 6): Session(sock).handshake(secret, sk=..., header=...)
+uses a fixed ephemeral secret key and a fixed stream header instead of
+random ones; push_state(key, header) is the note of section 6.1.
 """
 
 import hashlib
@@ -30,7 +34,7 @@ ABYTES = nb.crypto_secretstream_xchacha20poly1305_ABYTES            # 17
 TAG_MESSAGE = nb.crypto_secretstream_xchacha20poly1305_TAG_MESSAGE  # 0
 TAG_FINAL = nb.crypto_secretstream_xchacha20poly1305_TAG_FINAL      # 3
 TYPE_MSG, TYPE_DATA = 1, 2     # section 3
-DATA_CHUNK = 256 * 1024        # section 3: senders use at most 256 KiB
+DATA_CHUNK = 256 * 1024        # section 3: senders use at most 1 MiB
 
 
 class ProtocolError(Exception):
@@ -57,6 +61,30 @@ def read_key(path):
     return bytes.fromhex(text.strip())
 
 
+def push_state(key, header):
+    """A secretstream push state for a given 24-byte header (section 6.1):
+    init_pull derives the same state init_push would have derived from that
+    header (k = HChaCha20(key, header[0..16]), counter 1, nonce
+    header[16..24]), and push works on it."""
+    st = nb.crypto_secretstream_xchacha20poly1305_state()
+    nb.crypto_secretstream_xchacha20poly1305_init_pull(st, header, key)
+    return st
+
+
+def hello(pk, lim=None):
+    """A hello payload (section 2): proto, v, pk, then lim when given."""
+    m = {"proto": "ftpd", "v": 1, "pk": pk}
+    if lim is not None:
+        m["lim"] = lim
+    return pack(m)
+
+
+def session_keys(secret, t, kx_c2s, kx_s2c):
+    """key_c2s, key_s2c from S, the crypto_kx keys and T (section 2.2)."""
+    return (blake2b256(b"ftpd v1 c2s" + kx_c2s + t, key=secret),
+            blake2b256(b"ftpd v1 s2c" + kx_s2c + t, key=secret))
+
+
 def pack(obj):
     return msgpack.packb(obj, use_bin_type=True)
 
@@ -75,6 +103,7 @@ class Session:
         self.rx = None
         self.peer_final = False
         self.server_hello = None
+        self.limits = {}
 
     # -- section 1: frames ---------------------------------------------
     def _recv_exact(self, n):
@@ -97,12 +126,39 @@ class Session:
         return hdr, self._recv_exact(n)
 
     # -- section 2: handshake ------------------------------------------
-    def handshake(self, secret):
-        pk, sk = nb.crypto_kx_keypair()
-        hello = pack({"proto": "ftpd", "v": 1, "pk": pk})
-        chello = struct.pack(">I", len(hello)) + hello
+    def handshake(self, secret, sk=None, header=None):
+        """Section 2.  sk and header fix the ephemeral secret key and our
+        stream header (test vectors); by default both are random."""
+        if sk is None:
+            pk, sk = nb.crypto_kx_keypair()
+        else:
+            pk = nb.crypto_scalarmult_base(sk)
+        mine = hello(pk)
+        chello = struct.pack(">I", len(mine)) + mine
         self.sock.sendall(chello)
         hdr, payload = self.recv_frame(HANDSHAKE_MAX)
+        m = self._server_hello(payload)
+        t = blake2b256(chello + hdr + payload)
+        rx, tx = nb.crypto_kx_client_session_keys(pk, sk, m["pk"])
+        key_c2s, key_s2c = session_keys(secret, t, tx, rx)
+        if header is None:
+            self.tx = nb.crypto_secretstream_xchacha20poly1305_state()
+            header = nb.crypto_secretstream_xchacha20poly1305_init_push(
+                self.tx, key_c2s)
+        else:
+            self.tx = push_state(key_c2s, header)
+        # Section 2.3: our header goes out before we wait for the server's.
+        self.send_frame(header)
+        _, sheader = self.recv_frame(HANDSHAKE_MAX)
+        if len(sheader) != HEADER_BYTES:
+            raise ProtocolError(f"stream header of {len(sheader)} bytes")
+        self.rx = nb.crypto_secretstream_xchacha20poly1305_state()
+        nb.crypto_secretstream_xchacha20poly1305_init_pull(
+            self.rx, sheader, key_s2c)
+        return self
+
+    def _server_hello(self, payload):
+        """Check the server hello (or refusal); keeps it and its limits."""
         try:
             m = unpack(payload)
         except Exception as e:
@@ -117,22 +173,10 @@ class Session:
         if not isinstance(spk, bytes) or len(spk) != 32:
             raise ProtocolError("bad server pk")
         self.server_hello = payload
-        t = blake2b256(chello + hdr + payload)
-        rx, tx = nb.crypto_kx_client_session_keys(pk, sk, spk)
-        kx_c2s, kx_s2c = tx, rx
-        key_c2s = blake2b256(b"ftpd v1 c2s" + kx_c2s + t, key=secret)
-        key_s2c = blake2b256(b"ftpd v1 s2c" + kx_s2c + t, key=secret)
-        self.tx = nb.crypto_secretstream_xchacha20poly1305_state()
-        header = nb.crypto_secretstream_xchacha20poly1305_init_push(
-            self.tx, key_c2s)
-        self.send_frame(header)
-        _, sheader = self.recv_frame(HANDSHAKE_MAX)
-        if len(sheader) != HEADER_BYTES:
-            raise ProtocolError(f"stream header of {len(sheader)} bytes")
-        self.rx = nb.crypto_secretstream_xchacha20poly1305_state()
-        nb.crypto_secretstream_xchacha20poly1305_init_pull(
-            self.rx, sheader, key_s2c)
-        return self
+        # Section 2: lim is optional; unknown keys in it are ignored.
+        lim = m.get("lim")
+        self.limits = lim if isinstance(lim, dict) else {}
+        return m
 
     # -- section 3: secure frames --------------------------------------
     def send(self, ftype, body, final=False):
@@ -183,6 +227,9 @@ class Session:
 
     def auth(self, method="secret"):
         return self.request({"op": "auth", "method": method})
+
+    def noop(self):
+        return self.request({"op": "noop"})
 
     def stat(self, path):
         return self.request({"op": "stat", "path": path})

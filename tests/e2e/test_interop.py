@@ -74,7 +74,7 @@ def test_put_by_ftpc_get_by_refclient(server, sess, local):
     assert done["digest"] == refclient.blake2b256(data)
     r = sess.request({"op": "get", "path": "c.bin", "offset": len(data) + 1})
     assert r.get("ok") is False and r.get("code") == 1, r
-    # Data frames are at most 256 KiB each (section 3).
+    # Data frames are at most 1 MiB each (section 3).
     sess.bye()
 
 
@@ -238,4 +238,196 @@ def test_unknown_keys_ignored(server, sess):
     sess.auth()
     r = sess.request({"op": "stat", "path": ".", "zz": [1, {"q": b"x"}]})
     assert r["ok"] and r["type"] == "dir"
+    sess.bye()
+
+
+# -- section 4.3: what the server does on each error ---------------------
+
+def closed_without_reply(sess):
+    """True when the server closes and sends no frame (section 4.3)."""
+    sess.sock.settimeout(5)
+    try:
+        sess.recv()
+    except refclient.ProtocolError:
+        return True
+    return False
+
+
+@pytest.mark.parametrize("what", ["type3", "empty", "zerolen", "garbled"])
+def test_bad_frames_close_without_reply(server, sess, what):
+    sess.auth()
+    if what == "type3":
+        sess.send(3, b"x")
+    elif what == "empty":
+        sess.send_frame(refclient.nb.crypto_secretstream_xchacha20poly1305_push(
+            sess.tx, b"", None, refclient.TAG_MESSAGE))
+    elif what == "zerolen":
+        sess.sock.sendall(b"\0\0\0\0")
+    else:
+        sess.send_frame(os.urandom(40))
+    assert closed_without_reply(sess)
+
+
+def test_oversized_frame_after_auth(server, sess):
+    sess.auth()
+    sess.sock.sendall((refclient.FRAME_MAX + 1).to_bytes(4, "big"))
+    r = sess.recv_msg()
+    assert r["code"] == 1 and sess.peer_final, r
+
+
+def test_first_frame_not_auth(server, sess):
+    r = sess.request({"op": "auth"})                    # no method
+    assert r.get("code") == 16 and sess.peer_final, r
+
+
+def test_second_auth(server, sess):
+    first = sess.auth()
+    assert sess.auth() == first
+    r = sess.request({"op": "auth"})
+    assert r.get("code") == 16 and not sess.peer_final, r
+    assert sess.stat(".")["ok"]                        # still authenticated
+    sess.bye()
+
+
+def test_requests_out_of_place(server, sess):
+    sess.auth()
+    sess.send_data(b"x")
+    assert sess.recv_msg()["code"] == 1
+    r = sess.request({"op": "done", "digest": b"\0" * 32})
+    assert r["code"] == 1 and not sess.peer_final, r
+    r = sess.request({"op": "stat", "path": "."}, final=True)
+    assert r["code"] == 1 and sess.peer_final, r
+
+
+def test_bye_without_final_tag(server, sess):
+    sess.auth()
+    assert sess.request({"op": "bye"}) == {"ok": True} and sess.peer_final
+    assert refclient.wait_closed(sess.sock, 3)
+
+
+def test_upload_short_or_bad_digest_continues(server, sess):
+    sess.auth()
+    assert sess.put_begin("s.bin", 10)["ok"]
+    sess.send_data(b"abc")
+    r = sess.put_done(refclient.blake2b256(b"abc"))
+    assert r["code"] == 1 and not sess.peer_final, r
+    assert sess.put_begin("s.bin", 3)["ok"]
+    sess.send_data(b"abc")
+    r = sess.put_done(b"\0" * 31)
+    assert r["code"] == 1 and not sess.peer_final, r
+    assert not server.remote("s.bin").exists()
+    assert not temp_files(server.files)
+    assert sess.put("s.bin", b"abc")["ok"]
+    sess.bye()
+
+
+def test_get_file_shrinks_midway(server, sess):
+    p = server.remote("big.bin")
+    make_file(p, 5 << 20)
+    sess.auth()
+    r = sess.request({"op": "get", "path": "big.bin"})
+    assert r["ok"] and r["size"] == 5 << 20
+    t, body, _ = sess.recv()
+    assert t == refclient.TYPE_DATA
+    os.truncate(p, 1 << 20)
+    while True:
+        t, body, _ = sess.recv()
+        if t == refclient.TYPE_MSG:
+            break
+    m = refclient.unpack(body)
+    assert m.get("ok") is False and m["code"] == 14, m
+    assert sess.stat(".")["ok"]                        # the session goes on
+    sess.bye()
+
+
+def test_server_header_not_waiting_for_ours(server):
+    """Section 2.5: the server writes its stream header before it reads
+    the client's."""
+    s = refclient.connect("127.0.0.1", server.port)
+    try:
+        s.send_frame(refclient.hello(refclient.nb.crypto_kx_keypair()[0]))
+        s.recv_frame(refclient.HANDSHAKE_MAX)
+        s.sock.settimeout(5)
+        _, header = s.recv_frame(refclient.HANDSHAKE_MAX)
+        assert len(header) == refclient.HEADER_BYTES
+    finally:
+        s.close()
+
+
+# -- section 4.1: paths ------------------------------------------------------
+
+PATH_CASES = [
+    # (op, path, expected: "ok", a type for stat, or a code)
+    ("stat", "d//f", "file"), ("stat", "d/", "dir"), ("stat", "t/", 7),
+    ("stat", "d/../t", "file"), ("stat", "x/../t", 5), ("stat", "..", 3),
+    ("stat", "d/../..", 3), ("stat", "abs", "link"), ("stat", "out", "link"),
+    ("stat", "absdir/x", 3), ("list", "t", 7), ("list", "dl", "ok"),
+    ("list", "abs", 3), ("list", "out", 3), ("list", "dang", 5),
+    ("get", ".", 8), ("get", "abs", 3), ("get", "out", 3), ("get", "rel", "ok"),
+    ("get", "dang", 5), ("delete", "d/", 3), ("delete", ".", 3),
+    ("delete", "d/..", 3), ("delete", "abs", "ok"), ("delete", "x/nope/", 3),
+    ("mkdir", ".", 3), ("mkdir", "d/f/", 3), ("mkdir", "dang", 6),
+    ("rmdir", "dl", 7), ("rmdir", "d/.", 3), ("put", ".", 3),
+    ("put", "d/", 3), ("put", "abs", "ok"),
+]
+
+
+@pytest.mark.parametrize("op,path,want", PATH_CASES)
+def test_path_rules(server, sess, op, path, want):
+    f = server.files
+    os.mkdir(f / "d")
+    (f / "d/f").write_bytes(b"hi")
+    (f / "t").write_bytes(b"top")
+    os.symlink(str(f / "t"), f / "abs")       # absolute, inside the root
+    os.symlink("t", f / "rel")
+    os.symlink("../../x", f / "out")
+    os.symlink("/", f / "absdir")
+    os.symlink("d", f / "dl")
+    os.symlink("nope", f / "dang")
+    server.own()
+    sess.auth()
+    if op == "list":
+        r = sess.list(path)
+    elif op == "get":
+        r, _, _ = sess.get(path)
+    elif op == "put":
+        r = sess.put(path, b"new")
+    else:
+        r = sess.request({"op": op, "path": path})
+    if isinstance(want, int):
+        assert r.get("ok") is False and r["code"] == want, r
+    else:
+        assert r.get("ok"), r
+        if op == "stat":
+            assert r["type"] == want
+    if (op, path) == ("put", "abs"):          # the link is replaced
+        assert not os.path.islink(f / "abs") and (f / "t").read_bytes() == b"top"
+    sess.bye()
+
+
+RENAME_CASES = [
+    ("nope", "x", False, 5), ("t", "nope/x", False, 5), ("t", "d/f", False, 6),
+    ("t", "t", False, 6), ("t", "t", True, "ok"), ("d", "t", True, 7),
+    ("t", "d", True, 8), ("e", "d", True, 9), ("d", "e", True, "ok"),
+    (".", "x", False, 3), ("t", "d/", False, 3), ("t", "../x", False, 3),
+    ("t", ".ftpd-put.x", False, 3), ("t", "a" * 256, False, 4),
+    ("/t", "a" * 256, False, 3),
+]
+
+
+@pytest.mark.parametrize("src,dst,overwrite,want", RENAME_CASES)
+def test_rename_codes(server, sess, src, dst, overwrite, want):
+    f = server.files
+    os.mkdir(f / "d")
+    os.mkdir(f / "e")
+    (f / "d/f").write_bytes(b"hi")
+    (f / "t").write_bytes(b"top")
+    server.own()
+    sess.auth()
+    r = sess.request({"op": "rename", "from": src, "to": dst,
+                      "overwrite": overwrite})
+    if want == "ok":
+        assert r == {"ok": True}
+    else:
+        assert r.get("ok") is False and r["code"] == want, r
     sess.bye()

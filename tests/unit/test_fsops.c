@@ -180,7 +180,8 @@ test_escapes_refused(void **state)
 static void
 test_no_create_outside(void **state)
 {
-	char name[FSOPS_NAME_MAX + 1];
+	char	    name[FSOPS_NAME_MAX + 1];
+	const char *why;
 
 	(void)state;
 	assert_int_equal(fsops_mkdir(fx.rootfd, "../escaped", 0755),
@@ -188,11 +189,12 @@ test_no_create_outside(void **state)
 	assert_int_equal(fsops_mkdir(fx.rootfd, "out/x", 0755), -ERR_BAD_PATH);
 	assert_int_equal(fsops_mkdir(fx.rootfd, "up/escaped", 0755),
 	    -ERR_BAD_PATH);
-	assert_int_equal(fsops_rename(fx.rootfd, "a.txt", "../escaped", 1),
+	assert_int_equal(fsops_rename(fx.rootfd, "a.txt", "../escaped", 1,
+			     &why),
 	    -ERR_BAD_PATH);
-	assert_int_equal(fsops_rename(fx.rootfd, "a.txt", "out/x", 1),
+	assert_int_equal(fsops_rename(fx.rootfd, "a.txt", "out/x", 1, &why),
 	    -ERR_BAD_PATH);
-	assert_int_equal(fsops_rename(fx.rootfd, "up/x", "moved", 1),
+	assert_int_equal(fsops_rename(fx.rootfd, "up/x", "moved", 1, &why),
 	    -ERR_BAD_PATH);
 	assert_int_equal(fsops_delete(fx.rootfd, "etc/passwd"), -ERR_BAD_PATH);
 	assert_int_equal(fsops_rmdir(fx.rootfd, "up/tmp"), -ERR_BAD_PATH);
@@ -264,6 +266,7 @@ static void
 test_folder_ops(void **state)
 {
 	struct stat st;
+	const char *why;
 
 	(void)state;
 	assert_int_equal(fsops_mkdir(fx.rootfd, "n1", 0755), 0);
@@ -279,18 +282,47 @@ test_folder_ops(void **state)
 	assert_int_equal(fsops_rmdir(fx.rootfd, "a.txt"), -ERR_NOT_DIR);
 	assert_int_equal(fsops_delete(fx.rootfd, "missing"), -ERR_NOT_FOUND);
 
-	assert_int_equal(fsops_rename(fx.rootfd, "n1/n2", "n1/n3", 0), 0);
+	assert_int_equal(fsops_rename(fx.rootfd, "n1/n2", "n1/n3", 0, &why), 0);
 	assert_int_equal(fsops_mkdir(fx.rootfd, "n1/n2", 0755), 0);
-	assert_int_equal(fsops_rename(fx.rootfd, "n1/n2", "n1/n3", 0),
+	assert_int_equal(fsops_rename(fx.rootfd, "n1/n2", "n1/n3", 0, &why),
 	    -ERR_EXISTS);
-	assert_int_equal(fsops_rename(fx.rootfd, "n1/n2", "n1/n3", 1), 0);
+	assert_int_equal(fsops_rename(fx.rootfd, "n1/n2", "n1/n3", 1, &why), 0);
 	assert_int_equal(fsops_stat(fx.rootfd, "n1/n2", &st), -ERR_NOT_FOUND);
 	put_file("n1/f", "x");
-	assert_int_equal(fsops_rename(fx.rootfd, "n1/f", "sub/deep/f", 0), 0);
+	assert_int_equal(fsops_rename(fx.rootfd, "n1/f", "sub/deep/f", 0, &why),
+	    0);
 	assert_int_equal(fsops_delete(fx.rootfd, "sub/deep/f"), 0);
 	assert_int_equal(fsops_rmdir(fx.rootfd, "n1/n3"), 0);
 	assert_int_equal(fsops_rmdir(fx.rootfd, "n1"), 0);
 	assert_int_equal(fsops_rmdir(fx.rootfd, "."), -ERR_BAD_PATH);
+}
+
+/* A folder moved beneath itself is the client's bad path, not an I/O error,
+ * with or without overwrite (renameat2 RENAME_NOREPLACE gives EINVAL too). */
+static void
+test_rename_beneath_itself(void **state)
+{
+	const char *why = "x";
+	int	    ow;
+
+	(void)state;
+	assert_int_equal(fsops_mkdir(fx.rootfd, "b1", 0755), 0);
+	assert_int_equal(fsops_mkdir(fx.rootfd, "b1/b2", 0755), 0);
+	for (ow = 0; ow <= 1; ow++) {
+		assert_int_equal(fsops_rename(fx.rootfd, "b1", "b1/b2/b1", ow,
+				     &why),
+		    -ERR_BAD_PATH);
+		assert_string_equal(why, FSOPS_BENEATH_ITSELF);
+		assert_int_equal(fsops_rename(fx.rootfd, "b1", "b1/x", ow,
+				     &why),
+		    -ERR_BAD_PATH);
+		assert_string_equal(why, FSOPS_BENEATH_ITSELF);
+	}
+	assert_int_equal(fsops_rename(fx.rootfd, "b1", "nope/x", 0, &why),
+	    -ERR_NOT_FOUND);
+	assert_null(why);
+	assert_int_equal(fsops_rmdir(fx.rootfd, "b1/b2"), 0);
+	assert_int_equal(fsops_rmdir(fx.rootfd, "b1"), 0);
 }
 
 static void
@@ -431,6 +463,7 @@ main(void)
 		cmocka_unit_test(test_no_create_outside),
 		cmocka_unit_test(test_parent_split),
 		cmocka_unit_test(test_folder_ops),
+		cmocka_unit_test(test_rename_beneath_itself),
 		cmocka_unit_test(test_list_sorted),
 		cmocka_unit_test(test_open_read),
 		cmocka_unit_test(test_tmp_files),

@@ -1,0 +1,162 @@
+/*
+ * login.c: the start of a session (doc/PROTOCOL.md 2 and 4.3): the
+ * handshake and the "secret" authentication within the login grace time,
+ * and the answer to a later auth request.  A peer that cannot decrypt gets
+ * no reply; once the channel is up, a refused or late login gets its error
+ * reply as our FINAL frame.  This file must not log key material and must
+ * not act on a frame that failed to decrypt.
+ */
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <bsd/string.h>
+
+#include "common/error.h"
+#include "common/frame.h"
+#include "common/log.h"
+#include "worker/login.h"
+#include "worker/session.h"
+#include "worker/signals.h"
+
+#define SERVER_NAME "ftpd/1.0"
+
+/* SO_RCVTIMEO and SO_SNDTIMEO of seconds (0: none) on the client socket. */
+void
+login_socket_timeouts(int fd, int seconds)
+{
+	struct timeval tv;
+
+	tv.tv_sec = seconds > 0 ? seconds : 0;
+	tv.tv_usec = 0;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == -1 ||
+	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) == -1)
+		log_warn("setsockopt SO_RCVTIMEO/SO_SNDTIMEO");
+}
+
+/* 1 when m has field key holding exactly the string want. */
+static int
+str_is(const struct msg *m, const char *key, const char *want)
+{
+	const char *p;
+	size_t	    len;
+
+	if (msg_str(m, key, &p, &len) == -1)
+		return 0;
+	return len == strlen(want) && memcmp(p, want, len) == 0;
+}
+
+/* Accept the shared-secret method: record it as the user, reply ok. */
+static int
+auth_ok(struct session *s)
+{
+	struct msgw w;
+
+	/* The shared-secret method has no user name: show the method. */
+	(void)strlcpy(s->user, "secret", sizeof(s->user));
+	msgw_init(&w, 2);
+	msgw_bool(&w, "ok", 1);
+	msgw_str(&w, "server", SERVER_NAME);
+	return session_send(s, &w);
+}
+
+/*
+ * No first frame: a wrong key (no reply), the login grace time over (code
+ * 20 as our FINAL frame, PROTOCOL.md 4.2), or the peer gone.  Returns -1.
+ */
+static int
+auth_lost(struct session *s, int r)
+{
+	if (r == -1 && errno == EBADMSG) {
+		log_warnx("authentication failed from %s: wrong key",
+		    s->info.peer);
+		s->outcome = ERR_AUTH;
+		return -1; /* SECURITY: no reply to a peer without the key */
+	}
+	if (signals_login_expired() || (r == -1 && errno == EAGAIN)) {
+		log_warnx("login grace time over for %s", s->info.peer);
+		return session_fail(s, ERR_TIMEOUT, "login grace time over");
+	}
+	log_info("%s closed before authentication", s->info.peer);
+	s->outcome = ERR_AUTH;
+	return -1;
+}
+
+/* The first frame must decrypt and be {"op": "auth", "method": "secret"}. */
+static int
+session_auth(struct session *s)
+{
+	const uint8_t *body;
+	size_t	       len;
+	struct msg     m;
+	int	       type, r, ok;
+
+	r = channel_recv(&s->ch, &type, &body, &len);
+	if (r != 1)
+		return auth_lost(s, r);
+	memset(&m, 0, sizeof(m));
+	ok = type == CHANNEL_MSG && msg_parse(&m, body, len) == 0 &&
+	    str_is(&m, "op", "auth") && str_is(&m, "method", "secret");
+	msg_free(&m);
+	if (!ok) {
+		log_warnx("authentication failed from %s: not an auth request "
+			  "with method secret",
+		    s->info.peer);
+		return session_fail(s, ERR_AUTH, NULL);
+	}
+	return auth_ok(s);
+}
+
+/* The limits this worker enforces, advertised in the hello (PROTOCOL.md 5). */
+static void
+login_limits(const struct config *cfg, struct schema_lim *l)
+{
+	uint64_t a = cfg->max_file_size, b = cfg->file_size_limit;
+
+	memset(l, 0, sizeof(*l));
+	l->frame = FRAME_MAX;
+	l->file = a == 0 || (b != 0 && b < a) ? b : a; /* smaller nonzero */
+	l->grace = (uint64_t)cfg->login_grace;
+	l->idle = (uint64_t)cfg->idle_timeout;
+	l->stall = (uint64_t)cfg->stall_timeout;
+	l->cpu = cfg->cpu_seconds;
+	l->list = SESSION_LIST_PART;
+	memset(&l->has, 1, sizeof(l->has));
+}
+
+int
+login_run(struct session *s)
+{
+	struct schema_lim lim;
+	int		  r;
+
+	login_socket_timeouts(s->fd, s->cfg->login_grace);
+	signals_login_timer(s->fd, (unsigned)s->cfg->login_grace);
+	login_limits(s->cfg, &lim);
+	r = channel_handshake(&s->ch, s->fd, CHANNEL_SERVER, s->secret, &lim);
+	if (r != 0) {
+		log_warnx("handshake with %s failed: %s%s", s->info.peer,
+		    err_name(-r),
+		    signals_login_expired() ? " (login grace time over)" : "");
+		s->outcome = -r == ERR_TIMEOUT || signals_login_expired()
+		    ? ERR_TIMEOUT
+		    : ERR_PROTOCOL;
+		signals_login_timer(-1, 0);
+		return -1;
+	}
+	s->chan_up = 1;
+	r = session_auth(s);
+	signals_login_timer(-1, 0);
+	return r;
+}
+
+int
+login_again(struct session *s, const struct msg *m)
+{
+	if (!str_is(m, "method", "secret"))
+		return session_error(s, ERR_AUTH, NULL);
+	return auth_ok(s);
+}
