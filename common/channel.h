@@ -23,6 +23,7 @@
 #include <sodium.h>
 
 #include "common/buf.h"
+#include "common/frame.h"
 #include "common/schema.h"
 
 #define CHANNEL_KEY_BYTES  32		 /* shared secret and session keys */

@@ -177,7 +177,9 @@ __attribute__((warn_unused_result)) int schema_decode(enum schema_kind kind,
 
 /*
  * schema_request_decode: a request or transfer message: reads "op" (a
- * str), sets req->op to its kind and decodes the rest.  Returns 0;
+ * str), sets req->op to its kind and decodes the rest.  req->op is set
+ * as soon as the op is known, even when a later field fails, and is
+ * SCHEMA_OP_COUNT when no known op was found.  Returns 0;
  * -ERR_PROTOCOL when the bytes are no map or "op" is missing or not a str;
  * -ERR_UNKNOWN_OP for an op this version does not know; else as
  * schema_decode.

@@ -297,6 +297,7 @@ schema_request_decode(const uint8_t *p, size_t len, struct schema_req *req,
 	int		      r, k;
 
 	memset(req, 0, sizeof(*req));
+	req->op = SCHEMA_OP_COUNT; /* no op known yet */
 	if (!msgpack_zone_init(&z, ZONE_CHUNK))
 		return -ERR_NOMEM;
 	if ((r = dec_top(p, len, &z, &top, why)) != 0)
