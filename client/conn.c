@@ -160,7 +160,7 @@ conn_handshake(struct ftpc *c, const uint8_t secret[CHANNEL_KEY_BYTES])
 {
 	int r;
 
-	r = channel_handshake(&c->ch, c->fd, CHANNEL_CLIENT, secret);
+	r = channel_handshake(&c->ch, c->fd, CHANNEL_CLIENT, secret, NULL);
 	if (r == 0)
 		return 0;
 	c->dead = 1;

@@ -23,6 +23,8 @@
 #include <sodium.h>
 
 #include "common/buf.h"
+#include "common/frame.h"
+#include "common/schema.h"
 
 #define CHANNEL_KEY_BYTES  32		 /* shared secret and session keys */
 #define CHANNEL_HASH_BYTES 32		 /* transcript hash and file digests */
@@ -52,11 +54,16 @@ struct channel {
 	/* Filled by a client handshake that met a refusal instead of a hello. */
 	int  refused_code;     /* ERR_* from the refusal, 0 if none */
 	char refused_msg[256]; /* its message */
+	/* A client's copy of the limits the server advertised. */
+	struct schema_lim peer_lim;
+	int		  has_peer_lim; /* 0: the server sent none */
 };
 
 /*
  * channel_handshake: run the handshake on connected socket fd as role with
- * the 32-byte shared secret.  On success ch is ready for channel_send and
+ * the 32-byte shared secret.  A server advertises lim (may be NULL) in its
+ * hello; a client ignores lim and keeps what the server advertised in
+ * ch->peer_lim (has_peer_lim set).  On success ch is ready for channel_send and
  * channel_recv and owns nothing but memory (the caller keeps fd).  Returns 0;
  * -ERR_BUSY (or the refusal's code) when the server refused with an error
  * frame instead of a hello (message in ch->refused_msg); -ERR_PROTOCOL on a
@@ -65,7 +72,8 @@ struct channel {
  * secret is not detected here: the first channel_recv fails instead.
  */
 __attribute__((warn_unused_result)) int channel_handshake(struct channel *ch,
-    int fd, int role, const uint8_t secret[CHANNEL_KEY_BYTES]);
+    int fd, int role, const uint8_t secret[CHANNEL_KEY_BYTES],
+    const struct schema_lim *lim);
 
 /*
  * channel_send: encrypt one frame of type with len body bytes (len <=
@@ -93,10 +101,11 @@ void channel_destroy(struct channel *ch);
 /*
  * Building blocks, exposed for the test vectors in doc/PROTOCOL.md.
  * channel_hello_encode: the hello payload (no length prefix) for public key
- * pk into out (reset first).  Returns 0 or -1.
+ * pk and, for a server, its limits lim (NULL: no "lim" key) into out
+ * (reset first).  Returns 0 or a negative ERR_* code (schema_encode).
  */
 __attribute__((warn_unused_result)) int channel_hello_encode(struct buf *out,
-    const uint8_t pk[crypto_kx_PUBLICKEYBYTES]);
+    const uint8_t pk[crypto_kx_PUBLICKEYBYTES], const struct schema_lim *lim);
 
 /* channel_transcript: T = BLAKE2b-256(chello || shello), each a full frame. */
 void channel_transcript(const uint8_t *chello, size_t clen,

@@ -16,6 +16,7 @@
 #include <bsd/string.h>
 
 #include "common/error.h"
+#include "common/frame.h"
 #include "common/log.h"
 #include "worker/login.h"
 #include "worker/session.h"
@@ -36,30 +37,18 @@ login_socket_timeouts(int fd, int seconds)
 		log_warn("setsockopt SO_RCVTIMEO/SO_SNDTIMEO");
 }
 
-/* 1 when m has field key holding exactly the string want. */
-static int
-str_is(const struct msg *m, const char *key, const char *want)
-{
-	const char *p;
-	size_t	    len;
-
-	if (msg_str(m, key, &p, &len) == -1)
-		return 0;
-	return len == strlen(want) && memcmp(p, want, len) == 0;
-}
-
 /* Accept the shared-secret method: record it as the user, reply ok. */
 static int
 auth_ok(struct session *s)
 {
-	struct msgw w;
+	struct schema_reply rep;
 
 	/* The shared-secret method has no user name: show the method. */
 	(void)strlcpy(s->user, "secret", sizeof(s->user));
-	msgw_init(&w, 2);
-	msgw_bool(&w, "ok", 1);
-	msgw_str(&w, "server", SERVER_NAME);
-	return session_send(s, &w);
+	memset(&rep, 0, sizeof(rep));
+	rep.server = schema_cstr(SERVER_NAME);
+	rep.has.server = 1;
+	return session_reply(s, SCHEMA_R_AUTH, &rep);
 }
 
 /*
@@ -88,18 +77,17 @@ auth_lost(struct session *s, int r)
 static int
 session_auth(struct session *s)
 {
-	const uint8_t *body;
-	size_t	       len;
-	struct msg     m;
-	int	       type, r, ok;
+	const uint8_t	 *body;
+	size_t		  len;
+	struct schema_req q;
+	int		  type, r, ok;
 
 	r = channel_recv(&s->ch, &type, &body, &len);
 	if (r != 1)
 		return auth_lost(s, r);
-	memset(&m, 0, sizeof(m));
-	ok = type == CHANNEL_MSG && msg_parse(&m, body, len) == 0 &&
-	    str_is(&m, "op", "auth") && str_is(&m, "method", "secret");
-	msg_free(&m);
+	ok = type == CHANNEL_MSG &&
+	    schema_request_decode(body, len, &q, NULL) == 0 &&
+	    q.op == SCHEMA_AUTH && schema_str_is(q.method, "secret");
 	if (!ok) {
 		log_warnx("authentication failed from %s: not an auth request "
 			  "with method secret",
@@ -109,14 +97,33 @@ session_auth(struct session *s)
 	return auth_ok(s);
 }
 
+/* The limits this worker enforces, advertised in the hello (PROTOCOL.md 5). */
+static void
+login_limits(const struct config *cfg, struct schema_lim *l)
+{
+	uint64_t a = cfg->max_file_size, b = cfg->file_size_limit;
+
+	memset(l, 0, sizeof(*l));
+	l->frame = FRAME_MAX;
+	l->file = a == 0 || (b != 0 && b < a) ? b : a; /* smaller nonzero */
+	l->grace = (uint64_t)cfg->login_grace;
+	l->idle = (uint64_t)cfg->idle_timeout;
+	l->stall = (uint64_t)cfg->stall_timeout;
+	l->cpu = cfg->cpu_seconds;
+	l->list = SESSION_LIST_PART;
+	memset(&l->has, 1, sizeof(l->has));
+}
+
 int
 login_run(struct session *s)
 {
-	int r;
+	struct schema_lim lim;
+	int		  r;
 
 	login_socket_timeouts(s->fd, s->cfg->login_grace);
 	signals_login_timer(s->fd, (unsigned)s->cfg->login_grace);
-	r = channel_handshake(&s->ch, s->fd, CHANNEL_SERVER, s->secret);
+	login_limits(s->cfg, &lim);
+	r = channel_handshake(&s->ch, s->fd, CHANNEL_SERVER, s->secret, &lim);
 	if (r != 0) {
 		log_warnx("handshake with %s failed: %s%s", s->info.peer,
 		    err_name(-r),
@@ -134,9 +141,9 @@ login_run(struct session *s)
 }
 
 int
-login_again(struct session *s, const struct msg *m)
+login_again(struct session *s, const struct schema_req *q)
 {
-	if (!str_is(m, "method", "secret"))
+	if (!schema_str_is(q->method, "secret"))
 		return session_error(s, ERR_AUTH, NULL);
 	return auth_ok(s);
 }

@@ -5,7 +5,7 @@
 #ifndef FTPD_LOGIN_H
 #define FTPD_LOGIN_H
 
-#include "common/msg.h"
+#include "common/schema.h"
 #include "worker/session.h"
 
 /*
@@ -18,11 +18,11 @@
 int login_run(struct session *s);
 
 /*
- * login_again: a later auth request m: the same reply as the first for
+ * login_again: a later auth request q: the same reply as the first for
  * method "secret", else code 16; the session goes on either way.  Returns
- * as session_send.
+ * as session_reply.
  */
-int login_again(struct session *s, const struct msg *m);
+int login_again(struct session *s, const struct schema_req *q);
 
 /*
  * login_socket_timeouts: SO_RCVTIMEO and SO_SNDTIMEO of seconds (0: none)

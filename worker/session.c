@@ -50,39 +50,42 @@ session_send_failed(struct session *s, const char *what)
 }
 
 int
-session_send(struct session *s, struct msgw *w)
+session_reply(struct session *s, enum schema_kind kind, const void *msg)
 {
-	int final = s->end || s->ch.peer_final, r = 0;
+	int final = s->end || s->ch.peer_final, r;
 
-	if (!s->chan_up || s->ch.sent_final) {
-		msgw_free(w);
+	if (!s->chan_up || s->ch.sent_final)
 		return -1; /* nothing may follow our FINAL frame */
+	if ((r = schema_encode(kind, msg, &s->out)) != 0) {
+		log_warnx("session %llu: %s reply: %s",
+		    (unsigned long long)s->info.seq, s->op, err_str(r));
+		if (kind == SCHEMA_R_ERROR)
+			return session_fail_silent(s, ERR_INTERNAL);
+		return session_error(s, err_wire(r), err_str(r));
 	}
-	if (channel_send(&s->ch, CHANNEL_MSG, w->sb.data, w->sb.size, final) ==
+	if (channel_send(&s->ch, CHANNEL_MSG, s->out.data, s->out.len, final) ==
 	    -1) {
 		session_send_failed(s, "reply");
-		r = -1;
+		return -1;
 	}
 	if (final)
 		s->end = 1;
-	msgw_free(w);
-	return r;
+	return 0;
 }
 
 int
 session_ok(struct session *s)
 {
-	struct msgw w;
+	struct schema_reply rep;
 
-	msgw_init(&w, 1);
-	msgw_bool(&w, "ok", 1);
-	return session_send(s, &w);
+	memset(&rep, 0, sizeof(rep));
+	return session_reply(s, SCHEMA_R_OK, &rep);
 }
 
 int
 session_error(struct session *s, int code, const char *msg)
 {
-	struct msgw w;
+	struct schema_reply rep;
 
 	if (code == ERR_NO_SPACE || code == ERR_IO || code == ERR_PERMISSION ||
 	    code == ERR_INTERNAL)
@@ -90,12 +93,17 @@ session_error(struct session *s, int code, const char *msg)
 		    (unsigned long long)s->info.seq, s->op, s->path,
 		    err_name(code), msg != NULL ? ": " : "",
 		    msg != NULL ? msg : "");
-	msgw_init(&w, 4);
-	msgw_bool(&w, "ok", 0);
-	msgw_int(&w, "code", code);
-	msgw_str(&w, "err", err_name(code));
-	msgw_str(&w, "msg", msg != NULL ? msg : err_message(code));
-	return session_send(s, &w);
+	memset(&rep, 0, sizeof(rep));
+	rep.code = code;
+	rep.err = schema_cstr(err_name(code));
+	rep.msg = schema_cstr(msg != NULL ? msg : err_message(code));
+	return session_reply(s, SCHEMA_R_ERROR, &rep);
+}
+
+int
+session_result(struct session *s, int r)
+{
+	return r == 0 ? session_ok(s) : session_error(s, err_wire(r), NULL);
 }
 
 int
@@ -110,38 +118,21 @@ session_fail(struct session *s, int code, const char *msg)
 }
 
 int
-session_path(const struct msg *m, const char *key, char *out, size_t outlen)
+session_fail_silent(struct session *s, int code)
 {
-	const char *p;
-	size_t	    len;
+	if (s->outcome == ERR_OK)
+		s->outcome = code;
+	s->end = 1;
+	s->chan_up = 0;
+	return -1;
+}
 
+int
+session_path(struct schema_str p, char *out, size_t outlen)
+{
 	if (outlen > 0)
 		out[0] = '\0';
-	if (msg_str(m, key, &p, &len) == -1)
-		return -ERR_PROTOCOL;
-	return fsops_check_path(p, len, out, outlen);
-}
-
-int
-session_opt_uint(const struct msg *m, const char *key, uint64_t def,
-    uint64_t *v)
-{
-	*v = def;
-	return msg_obj(m, key) == NULL ? 0 : msg_uint(m, key, v);
-}
-
-int
-session_opt_int(const struct msg *m, const char *key, int64_t def, int64_t *v)
-{
-	*v = def;
-	return msg_obj(m, key) == NULL ? 0 : msg_int(m, key, v);
-}
-
-int
-session_opt_bool(const struct msg *m, const char *key, int def, int *v)
-{
-	*v = def;
-	return msg_obj(m, key) == NULL ? 0 : msg_bool(m, key, v);
+	return fsops_check_path(p.p, p.len, out, outlen);
 }
 
 void
@@ -269,96 +260,77 @@ session_wait(struct session *s)
 }
 
 static int
-op_bye(struct session *s, const struct msg *m)
+op_bye(struct session *s, const struct schema_req *q)
 {
-	(void)m;
+	(void)q;
 	s->end = 1; /* the reply goes out as our FINAL frame */
 	return session_ok(s);
 }
 
-/* noop: a keep-alive that does nothing (issue 6; spec text to come). */
+/* noop: a keep-alive that does nothing (PROTOCOL.md 4.5). */
 static int
-op_noop(struct session *s, const struct msg *m)
+op_noop(struct session *s, const struct schema_req *q)
 {
-	(void)m;
+	(void)q;
 	return session_ok(s);
 }
 
 static int
-op_no_transfer(struct session *s, const struct msg *m)
+op_no_transfer(struct session *s, const struct schema_req *q)
 {
-	(void)m;
+	(void)q;
 	return session_error(s, ERR_PROTOCOL, "no transfer in progress");
 }
 
-static const struct {
-	const char *name;
-	int (*fn)(struct session *, const struct msg *);
-} session_ops[] = {
-	{ "stat", ops_stat },
-	{ "list", ops_list },
-	{ "get", xfer_get },
-	{ "put", xfer_put },
-	{ "delete", ops_delete },
-	{ "mkdir", ops_mkdir },
-	{ "rmdir", ops_rmdir },
-	{ "rename", ops_rename },
-	{ "bye", op_bye },
-	{ "noop", op_noop },
-	{ "auth", login_again },
-	{ "done", op_no_transfer },
-	{ "abort", op_no_transfer },
+/* The operation of each request kind (schema.h). */
+static int (*const session_ops[SCHEMA_OP_COUNT])(struct session *,
+    const struct schema_req *) = {
+	[SCHEMA_AUTH] = login_again,
+	[SCHEMA_STAT] = ops_stat,
+	[SCHEMA_LIST] = ops_list,
+	[SCHEMA_DELETE] = ops_delete,
+	[SCHEMA_MKDIR] = ops_mkdir,
+	[SCHEMA_RMDIR] = ops_rmdir,
+	[SCHEMA_RENAME] = ops_rename,
+	[SCHEMA_PUT] = xfer_put,
+	[SCHEMA_GET] = xfer_get,
+	[SCHEMA_BYE] = op_bye,
+	[SCHEMA_NOOP] = op_noop,
+	[SCHEMA_DONE] = op_no_transfer,
+	[SCHEMA_ABORT] = op_no_transfer,
 };
 
-/* Report op and the request's path (or "from") as the current state. */
+/* Report the request's op and its path (or "from") as the current state. */
 static void
-request_state(struct session *s, const char *op, const struct msg *m)
+request_state(struct session *s, const struct schema_req *q)
 {
-	char	    shown[sizeof(s->path)];
-	const char *p;
-	size_t	    len;
+	char		  shown[sizeof(s->path)];
+	struct schema_str p = q->path.len > 0 ? q->path : q->from;
 
-	if (msg_str(m, "path", &p, &len) == -1 &&
-	    msg_str(m, "from", &p, &len) == -1) {
-		p = "";
-		len = 0;
-	}
-	(void)safetext_copy(shown, sizeof(shown), p, len);
-	session_state(s, op, shown, 0, 0, 1);
+	(void)safetext_copy(shown, sizeof(shown), p.p, p.len);
+	session_state(s, schema_op_name(q->op), shown, 0, 0, 1);
 }
 
-/* Parse one request and run its operation. */
+/* Decode one request and run its operation. */
 static void
 session_request(struct session *s, const uint8_t *body, size_t len)
 {
-	struct msg  m;
-	const char *op;
-	size_t	    oplen, i;
+	struct schema_req q;
+	char		  why[SCHEMA_WHY_LEN];
+	int		  r;
 
-	memset(&m, 0, sizeof(m));
-	if (msg_parse(&m, body, len) == -1 ||
-	    msg_str(&m, "op", &op, &oplen) == -1) {
-		msg_free(&m);
-		(void)session_error(s, ERR_PROTOCOL, "malformed request");
-		return;
-	}
-	for (i = 0; i < sizeof(session_ops) / sizeof(session_ops[0]); i++) {
-		if (strlen(session_ops[i].name) == oplen &&
-		    memcmp(session_ops[i].name, op, oplen) == 0)
-			break;
-	}
-	if (i == sizeof(session_ops) / sizeof(session_ops[0]))
-		(void)session_error(s, ERR_UNKNOWN_OP, NULL);
-	else if (s->ch.peer_final && strcmp(session_ops[i].name, "bye") != 0)
+	/* SECURITY: the schema decoder checks every field before use. */
+	if ((r = schema_request_decode(body, len, &q, why)) != 0)
+		(void)session_error(s, -r, why);
+	else if (s->ch.peer_final && q.op != SCHEMA_BYE)
 		/* Only bye may close: a FINAL get or list could not be answered
 		 * in full, since our reply to a FINAL frame is FINAL too. */
 		(void)session_error(s, ERR_PROTOCOL,
 		    "only bye may be sent as the final frame");
 	else {
-		request_state(s, session_ops[i].name, &m);
-		(void)session_ops[i].fn(s, &m);
+		request_state(s, &q);
+		(void)session_ops[q.op](s, &q);
 	}
-	msg_free(&m);
 	if (!s->end)
 		session_state(s, "", "", 0, 0, 1);
 }
@@ -397,6 +369,7 @@ session_run(struct session *s)
 	int	       type, r, one = 1;
 
 	s->outcome = ERR_OK;
+	buf_init(&s->out, CHANNEL_BODY_MAX);
 	/* Replies are small single writes: do not let Nagle hold them. */
 	if (setsockopt(s->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) ==
 		-1 &&
@@ -422,5 +395,6 @@ session_run(struct session *s)
 	}
 out:
 	channel_destroy(&s->ch);
+	buf_free(&s->out);
 	s->chan_up = 0;
 }

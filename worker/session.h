@@ -14,7 +14,9 @@
 #include "common/channel.h"
 #include "common/config.h"
 #include "common/ipc.h"
-#include "common/msg.h"
+#include "common/schema.h"
+
+#define SESSION_LIST_PART 1000 /* entries per list reply part */
 
 struct session {
 	const struct config *cfg;
@@ -36,6 +38,7 @@ struct session {
 	char		     path[256];	  /* its path, cleaned, truncated */
 	char		     user[32];	  /* authenticated name, "" before */
 	int64_t		     op_start_ms; /* CLOCK_REALTIME ms op began */
+	struct buf	     out;	  /* the reply being encoded */
 };
 
 /*
@@ -47,11 +50,13 @@ struct session {
 void session_run(struct session *s);
 
 /*
- * session_send: send the message w as one frame, FINAL when the session
- * ends with it (s->end) or the peer already closed its side.  Frees w.
+ * session_reply: encode msg as a message of kind (schema.h; a struct
+ * schema_reply for replies, schema_req for the "done" of a get) and send
+ * it as one frame, FINAL when the session ends with it (s->end) or the peer already
+ * closed its side.  A reply the schema refuses (a bug) becomes code 19.
  * Returns 0, or -1 (the session ends: s->end and s->outcome set).
  */
-int session_send(struct session *s, struct msgw *w);
+int session_reply(struct session *s, enum schema_kind kind, const void *msg);
 
 /*
  * session_send_failed: channel_send failed (errno set) while sending what
@@ -60,14 +65,14 @@ int session_send(struct session *s, struct msgw *w);
  */
 void session_send_failed(struct session *s, const char *what);
 
-/* session_ok: reply {"ok": true}.  Returns as session_send. */
+/* session_ok: reply {"ok": true}.  Returns as session_reply. */
 int session_ok(struct session *s);
 
 /*
  * session_error: reply {"ok": false, "code": code, "err": err_name(code),
  * "msg": msg or err_message(code)}; codes that mean trouble on the server
  * (no_space, io, permission, internal) are logged at warn.  Returns as
- * session_send.
+ * session_reply.
  */
 int session_error(struct session *s, int code, const char *msg);
 
@@ -79,22 +84,23 @@ int session_error(struct session *s, int code, const char *msg);
 int session_fail(struct session *s, int code, const char *msg);
 
 /*
- * session_path: the path in field key of m, checked (fsops_check_path) and
- * copied into out (outlen >= FSOPS_PATH_MAX + 1).  Returns 0 or a negative
- * ERR_* code (-ERR_PROTOCOL when missing or not a str).
+ * session_fail_silent: end the session for code without sending anything
+ * (nothing can be sent any more).  Returns -1.
  */
-int session_path(const struct msg *m, const char *key, char *out,
-    size_t outlen);
+int session_fail_silent(struct session *s, int code);
 
 /*
- * Optional fields: *v gets the value, or def when key is missing.  Return 0,
- * or -1 when key is present with another type.
+ * session_result: reply {"ok": true} when r is 0, else the error reply of
+ * err_wire(r) (r a negative ERR_* code).  Returns as session_reply.
  */
-int session_opt_uint(const struct msg *m, const char *key, uint64_t def,
-    uint64_t *v);
-int session_opt_int(const struct msg *m, const char *key, int64_t def,
-    int64_t *v);
-int session_opt_bool(const struct msg *m, const char *key, int def, int *v);
+int session_result(struct session *s, int r);
+
+/*
+ * session_path: the request path p checked (fsops_check_path) and copied
+ * into out (outlen >= FSOPS_PATH_MAX + 1), NUL-terminated.  Returns 0 or
+ * a negative ERR_* code (bad_path, name_too_long).
+ */
+int session_path(struct schema_str p, char *out, size_t outlen);
 
 /*
  * session_state: report the current operation to the master (IPC_STATE)
@@ -122,19 +128,19 @@ void session_lost(struct session *s, int r);
 
 /*
  * ops.c: stat, list, delete, mkdir, rmdir, rename (PROTOCOL.md 4.4 to
- * 4.6), called with the parsed request m; as all session ops they return 0
+ * 4.6), called with the decoded request q; as all session ops they return 0
  * when the session goes on, -1 when it must end.
  */
-int ops_stat(struct session *s, const struct msg *m);
-int ops_list(struct session *s, const struct msg *m);
-int ops_delete(struct session *s, const struct msg *m);
-int ops_mkdir(struct session *s, const struct msg *m);
-int ops_rmdir(struct session *s, const struct msg *m);
-int ops_rename(struct session *s, const struct msg *m);
+int ops_stat(struct session *s, const struct schema_req *q);
+int ops_list(struct session *s, const struct schema_req *q);
+int ops_delete(struct session *s, const struct schema_req *q);
+int ops_mkdir(struct session *s, const struct schema_req *q);
+int ops_rmdir(struct session *s, const struct schema_req *q);
+int ops_rename(struct session *s, const struct schema_req *q);
 
 /* xfer.c: the put and get requests (PROTOCOL.md 4.7, 4.8); as session ops:
  * 0 when the session goes on, -1 when it must end. */
-int xfer_put(struct session *s, const struct msg *m);
-int xfer_get(struct session *s, const struct msg *m);
+int xfer_put(struct session *s, const struct schema_req *q);
+int xfer_get(struct session *s, const struct schema_req *q);
 
 #endif

@@ -80,19 +80,18 @@ xfer_log(struct session *s, const char *path, uint64_t bytes, int incoming,
 
 /* The request's fields and the server's limits. */
 static int
-put_parse(struct session *s, const struct msg *m, struct put *p)
+put_parse(struct session *s, const struct schema_req *q, struct put *p)
 {
 	const struct config *cfg = s->cfg;
 	int		     r;
 
-	if ((r = session_path(m, "path", p->path, sizeof(p->path))) != 0)
+	if ((r = session_path(q->path, p->path, sizeof(p->path))) != 0)
 		return r;
-	/* PROTOCOL.md 4.7: size, mode and mtime are required. */
-	if (msg_uint(m, "size", &p->size) == -1 ||
-	    msg_uint(m, "mode", &p->mode) == -1 ||
-	    msg_int(m, "mtime", &p->mtime) == -1 ||
-	    session_opt_bool(m, "overwrite", 1, &p->overwrite) == -1)
-		return -ERR_PROTOCOL;
+	/* PROTOCOL.md 4.7: size, mode and mtime are required (schema). */
+	p->size = q->size;
+	p->mode = q->mode;
+	p->mtime = q->mtime;
+	p->overwrite = q->overwrite;
 	if (!cfg->overwrite)
 		p->overwrite = 0;
 	/* SECURITY: the announced size is checked before any byte arrives. */
@@ -155,26 +154,17 @@ put_write(struct session *s, struct put *p, const uint8_t *body, size_t len)
 static int
 put_message(struct session *s, struct put *p, const uint8_t *body, size_t len)
 {
-	struct msg     m;
-	const uint8_t *digest;
-	uint8_t	       mine[CHANNEL_HASH_BYTES];
-	size_t	       dlen;
-	const char    *op;
-	size_t	       oplen;
-	int	       r;
+	struct schema_req q;
+	uint8_t		  mine[CHANNEL_HASH_BYTES];
+	int		  r;
 
-	memset(&m, 0, sizeof(m));
-	if (msg_parse(&m, body, len) == -1 ||
-	    msg_str(&m, "op", &op, &oplen) == -1) {
-		msg_free(&m);
-		return session_fail(s, ERR_PROTOCOL, "malformed message");
-	}
-	if (oplen == 5 && memcmp(op, "abort", 5) == 0)
+	/* SECURITY: the schema checks the digest is a 32-byte bin. */
+	r = schema_request_decode(body, len, &q, NULL);
+	if (q.op == SCHEMA_ABORT)
 		r = ERR_ABORTED;
-	else if (oplen != 4 || memcmp(op, "done", 4) != 0)
+	else if (q.op != SCHEMA_DONE)
 		r = -1;
-	else if (msg_bin(&m, "digest", &digest, &dlen) == -1 ||
-	    dlen != CHANNEL_HASH_BYTES) {
+	else if (r != 0) {
 		p->why = "done without a 32-byte digest";
 		r = ERR_PROTOCOL;
 	} else if (p->got != p->size) {
@@ -184,10 +174,10 @@ put_message(struct session *s, struct put *p, const uint8_t *body, size_t len)
 		r = p->werr;
 	else {
 		crypto_generichash_final(&p->h, mine, sizeof(mine));
-		r = sodium_memcmp(mine, digest, sizeof(mine)) == 0 ? 0
-								   : ERR_DIGEST;
+		r = sodium_memcmp(mine, q.digest.p, sizeof(mine)) == 0
+		    ? 0
+		    : ERR_DIGEST;
 	}
-	msg_free(&m);
 	if (r == -1)
 		return session_fail(s, ERR_PROTOCOL,
 		    "expected data, done or abort");
@@ -261,26 +251,16 @@ put_commit(struct put *p)
 	return fsops_tmp_commit(p->parentfd, &p->tmp, p->name, p->overwrite);
 }
 
+/* A reply of kind carrying size (put done) or offset (put accepted). */
 static int
-put_accepted(struct session *s)
+put_reply(struct session *s, enum schema_kind kind, uint64_t n)
 {
-	struct msgw w;
+	struct schema_reply rep;
 
-	msgw_init(&w, 2);
-	msgw_bool(&w, "ok", 1);
-	msgw_uint(&w, "offset", 0); /* v1: no resumed uploads */
-	return session_send(s, &w);
-}
-
-static int
-put_done(struct session *s, struct put *p)
-{
-	struct msgw w;
-
-	msgw_init(&w, 2);
-	msgw_bool(&w, "ok", 1);
-	msgw_uint(&w, "size", p->size);
-	return session_send(s, &w);
+	memset(&rep, 0, sizeof(rep));
+	rep.size = n;
+	rep.offset = n;
+	return session_reply(s, kind, &rep);
 }
 
 /*
@@ -299,7 +279,7 @@ put_finish(struct session *s, struct put *p, int r, int *complete)
 		    (long long)(data_ms - p->start_ms),
 		    (long long)(clock_mono_ms() - data_ms));
 		*complete = 1;
-		return put_done(s, p);
+		return put_reply(s, SCHEMA_R_PUT_DONE, p->size);
 	}
 	if (r == ERR_ABORTED)
 		log_info("session %llu: put %s aborted by the client",
@@ -311,7 +291,7 @@ put_finish(struct session *s, struct put *p, int r, int *complete)
 }
 
 int
-xfer_put(struct session *s, const struct msg *m)
+xfer_put(struct session *s, const struct schema_req *q)
 {
 	struct put p;
 	int	   r, ret, complete = 0;
@@ -320,7 +300,7 @@ xfer_put(struct session *s, const struct msg *m)
 	p.parentfd = -1;
 	p.tmp.fd = -1;
 	p.start_ms = clock_mono_ms();
-	if ((r = put_parse(s, m, &p)) == 0) {
+	if ((r = put_parse(s, q, &p)) == 0) {
 		session_state(s, "put", p.path, 0, p.size, 1);
 		r = put_prepare(s, &p);
 	}
@@ -328,7 +308,8 @@ xfer_put(struct session *s, const struct msg *m)
 		ret = session_error(s, -r, NULL);
 		goto out;
 	}
-	if (put_accepted(s) == -1 || (r = put_receive(s, &p)) == -1)
+	if (put_reply(s, SCHEMA_R_PUT, 0) == -1 || /* v1: offset 0 */
+	    (r = put_receive(s, &p)) == -1)
 		ret = -1;
 	else
 		ret = put_finish(s, &p, r, &complete);
@@ -347,7 +328,7 @@ get_send(struct session *s, int fd, const char *path, uint64_t size,
 {
 	crypto_generichash_state h;
 	uint8_t			 digest[CHANNEL_HASH_BYTES];
-	struct msgw		 w;
+	struct schema_req	 done;
 	uint64_t		 pos = 0, want, dropped = 0;
 	ssize_t			 n;
 
@@ -384,38 +365,36 @@ get_send(struct session *s, int fd, const char *path, uint64_t size,
 		session_state(s, "get", path, *sent, size - offset, 0);
 	}
 	crypto_generichash_final(&h, digest, sizeof(digest));
-	msgw_init(&w, 2);
-	msgw_str(&w, "op", "done");
-	msgw_bin(&w, "digest", digest, sizeof(digest));
-	return session_send(s, &w) == 0 ? 1 : -1;
+	memset(&done, 0, sizeof(done));
+	done.digest.p = digest;
+	done.digest.len = sizeof(digest);
+	return session_reply(s, SCHEMA_DONE, &done) == 0 ? 1 : -1;
 }
 
 static int
 get_accepted(struct session *s, const struct stat *st, uint64_t offset)
 {
-	struct msgw w;
+	struct schema_reply rep;
 
-	msgw_init(&w, 5);
-	msgw_bool(&w, "ok", 1);
-	msgw_uint(&w, "size", (uint64_t)st->st_size);
-	msgw_uint(&w, "mode", (uint64_t)st->st_mode & 07777);
-	msgw_int(&w, "mtime", (int64_t)st->st_mtime);
-	msgw_uint(&w, "offset", offset);
-	return session_send(s, &w);
+	memset(&rep, 0, sizeof(rep));
+	rep.size = (uint64_t)st->st_size;
+	rep.mode = (uint64_t)st->st_mode & 07777;
+	rep.mtime = (int64_t)st->st_mtime;
+	rep.offset = offset;
+	return session_reply(s, SCHEMA_R_GET, &rep);
 }
 
 int
-xfer_get(struct session *s, const struct msg *m)
+xfer_get(struct session *s, const struct schema_req *q)
 {
 	char	    path[FSOPS_PATH_MAX + 1];
 	struct stat st;
-	uint64_t    offset, sent = 0;
+	uint64_t    offset = q->offset, sent = 0;
 	int64_t	    start = clock_mono_ms();
 	int	    fd, r;
 
-	if ((r = session_path(m, "path", path, sizeof(path))) != 0 ||
-	    session_opt_uint(m, "offset", 0, &offset) == -1)
-		return session_error(s, r != 0 ? -r : ERR_PROTOCOL, NULL);
+	if ((r = session_path(q->path, path, sizeof(path))) != 0)
+		return session_error(s, -r, NULL);
 	if ((fd = fsops_open_read(s->rootfd, path, &st)) < 0)
 		return session_error(s, -fd, NULL);
 	if (offset > (uint64_t)st.st_size) {

@@ -283,7 +283,9 @@ def test_first_frame_not_auth(server, sess):
 def test_second_auth(server, sess):
     first = sess.auth()
     assert sess.auth() == first
-    r = sess.request({"op": "auth"})
+    r = sess.request({"op": "auth"})                   # malformed: code 1
+    assert r.get("code") == 1 and not sess.peer_final, r
+    r = sess.request({"op": "auth", "method": "password"})
     assert r.get("code") == 16 and not sess.peer_final, r
     assert sess.stat(".")["ok"]                        # still authenticated
     sess.bye()

@@ -1,9 +1,10 @@
 """A listing that runs out of memory while its reply is built gets an error
 reply (code 19 internal), never a malformed reply or a dead worker (issue 6,
-section 5).  The daemon runs with a small LD_PRELOAD library whose realloc
-fails for any size above FTPD_TEST_REALLOC_MAX bytes: the reply for 1000
-entries with 240-byte names needs about 290 KB, everything else the daemon
-does here stays far below the 200 000 bytes allowed."""
+section 5).  The daemon runs with a small LD_PRELOAD library whose malloc and
+realloc fail for a size between FTPD_TEST_REALLOC_MAX bytes and 1 MB: the
+reply for 1000 entries with 240-byte names needs a buffer of about 512 KB,
+while everything else the daemon does here asks for far less than the
+200 000 bytes allowed, or for its fixed 1 MiB frame buffers."""
 
 import os
 import shutil
@@ -21,7 +22,10 @@ SHIM = r"""
 #include <stdlib.h>
 
 extern void *__libc_realloc(void *p, size_t n);
+extern void *__libc_malloc(size_t n);
 static size_t limit;
+
+#define CEILING 1000000 /* the 1 MiB frame and I/O buffers stay allowed */
 
 __attribute__((constructor)) static void
 shim_init(void)
@@ -32,14 +36,26 @@ shim_init(void)
 		limit = strtoul(e, NULL, 10);
 }
 
+static int
+refused(size_t n)
+{
+	if (limit != 0 && n > limit && n < CEILING) {
+		errno = ENOMEM;
+		return 1;
+	}
+	return 0;
+}
+
+void *
+malloc(size_t n)
+{
+	return refused(n) ? NULL : __libc_malloc(n);
+}
+
 void *
 realloc(void *p, size_t n)
 {
-	if (limit != 0 && n > limit) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	return __libc_realloc(p, n);
+	return refused(n) ? NULL : __libc_realloc(p, n);
 }
 """
 

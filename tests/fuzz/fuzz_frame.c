@@ -134,7 +134,7 @@ fuzz_handshake(int fd, int role)
 	size_t	       len;
 	int	       type;
 
-	if (channel_handshake(&ch, fd, role, fuzz_key) != 0)
+	if (channel_handshake(&ch, fd, role, fuzz_key, NULL) != 0)
 		return; /* it cleaned up after itself */
 	while (channel_recv(&ch, &type, &body, &len) == 1)
 		;

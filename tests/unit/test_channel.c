@@ -97,7 +97,8 @@ peer_main(void *arg)
 	size_t	       len;
 	int	       type;
 
-	p->hs_rc = channel_handshake(&ch, p->fd, CHANNEL_SERVER, p->secret);
+	p->hs_rc =
+	    channel_handshake(&ch, p->fd, CHANNEL_SERVER, p->secret, NULL);
 	if (p->hs_rc != 0)
 		goto out;
 	switch (p->mode) {
@@ -160,7 +161,7 @@ client_up(struct channel *ch, int fd)
 	uint8_t s[32];
 
 	unit_fill(s, 32, 0x80);
-	assert_int_equal(channel_handshake(ch, fd, CHANNEL_CLIENT, s), 0);
+	assert_int_equal(channel_handshake(ch, fd, CHANNEL_CLIENT, s, NULL), 0);
 }
 
 /* Send type/body, expect the echo back unchanged. */

@@ -41,7 +41,7 @@ test_refusal(void **state)
 	(void)state;
 	unit_setup(s, sv);
 	assert_int_equal(channel_refuse(sv[1], ERR_BUSY, why), 0);
-	assert_int_equal(channel_handshake(&ch, sv[0], CHANNEL_CLIENT, s),
+	assert_int_equal(channel_handshake(&ch, sv[0], CHANNEL_CLIENT, s, NULL),
 	    -ERR_BUSY);
 	assert_int_equal(ch.refused_code, ERR_BUSY);
 	assert_string_equal(ch.refused_msg, why);
@@ -53,7 +53,7 @@ test_refusal(void **state)
 	unit_pair(sv);
 	assert_int_equal(channel_refuse(sv[1], ERR_TIMEOUT, NULL), 0);
 	close(sv[1]);
-	assert_int_equal(channel_handshake(&ch, sv[0], CHANNEL_CLIENT, s),
+	assert_int_equal(channel_handshake(&ch, sv[0], CHANNEL_CLIENT, s, NULL),
 	    -ERR_TIMEOUT);
 	assert_string_equal(ch.refused_msg, err_message(ERR_TIMEOUT));
 	close(sv[0]);
@@ -103,7 +103,7 @@ test_refusal_sanitised(void **state)
 	(void)state;
 	unit_setup(s, sv);
 	assert_int_equal(channel_refuse(sv[1], 99, "a\033[2Jb"), 0);
-	assert_int_equal(channel_handshake(&ch, sv[0], CHANNEL_CLIENT, s),
+	assert_int_equal(channel_handshake(&ch, sv[0], CHANNEL_CLIENT, s, NULL),
 	    -ERR_BUSY); /* unknown code: taken as busy */
 	assert_string_equal(ch.refused_msg, "a?[2Jb");
 	close(sv[0]);
@@ -125,7 +125,7 @@ hs_against(int role, const void *hello, size_t n, size_t hdrlen)
 	if (hdrlen > 0)
 		unit_put_frame(sv[1], hdr, hdrlen);
 	shutdown(sv[1], SHUT_WR);
-	rc = channel_handshake(&ch, sv[0], role, s);
+	rc = channel_handshake(&ch, sv[0], role, s, NULL);
 	channel_destroy(&ch);
 	close(sv[0]);
 	close(sv[1]);
@@ -222,7 +222,7 @@ test_server_ignores_refusal(void **state)
 	(void)state;
 	unit_setup(s, sv);
 	assert_int_equal(channel_refuse(sv[1], ERR_BUSY, "busy"), 0);
-	assert_int_equal(channel_handshake(&ch, sv[0], CHANNEL_SERVER, s),
+	assert_int_equal(channel_handshake(&ch, sv[0], CHANNEL_SERVER, s, NULL),
 	    -ERR_PROTOCOL);
 	close(sv[0]);
 	close(sv[1]);
@@ -241,7 +241,7 @@ test_handshake_timeout(void **state)
 	assert_int_equal(setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &tv,
 			     sizeof(tv)),
 	    0);
-	assert_int_equal(channel_handshake(&ch, sv[0], CHANNEL_SERVER, s),
+	assert_int_equal(channel_handshake(&ch, sv[0], CHANNEL_SERVER, s, NULL),
 	    -ERR_TIMEOUT);
 	close(sv[0]);
 	close(sv[1]);

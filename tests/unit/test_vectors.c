@@ -240,7 +240,7 @@ vector_up(struct channel *ch, int sv[2], int role, const char *peer_hello)
 	put_hex_frame(sv[1], peer_hello);
 	put_hex_frame(sv[1], client ? V_SERVER_HEADER : V_CLIENT_HEADER);
 	rng_arm(client ? 0x01 : 0x41, client ? 0xa0 : 0xc0);
-	assert_int_equal(channel_handshake(ch, sv[0], role, s), 0);
+	assert_int_equal(channel_handshake(ch, sv[0], role, s, NULL), 0);
 	rng_disarm();
 	expect_frame(sv[1], client ? V_CLIENT_HELLO : V_SERVER_HELLO);
 	expect_frame(sv[1], client ? V_CLIENT_HEADER : V_SERVER_HEADER);
@@ -303,10 +303,10 @@ test_vector_blocks(void **state)
 	assert_hex(cpk, 32, V_CLIENT_PK);
 	assert_hex(spk, 32, V_SERVER_PK);
 	buf_init(&b, FRAME_HANDSHAKE_MAX);
-	assert_int_equal(channel_hello_encode(&b, cpk), 0);
+	assert_int_equal(channel_hello_encode(&b, cpk, NULL), 0);
 	assert_int_equal(b.len, 52);
 	assert_hex(b.data, b.len, V_CLIENT_HELLO);
-	assert_int_equal(channel_hello_encode(&b, spk), 0);
+	assert_int_equal(channel_hello_encode(&b, spk, NULL), 0);
 	assert_hex(b.data, b.len, V_SERVER_HELLO);
 	buf_free(&b);
 	cf = unhex_frame(V_CLIENT_HELLO, &cn);
@@ -421,7 +421,8 @@ test_vector_lim_hello(void **state)
 	unit_setup(s, sv);
 	put_hex_frame(sv[1], V_LIM_HELLO);
 	put_hex_frame(sv[1], V_SERVER_HEADER);
-	assert_int_equal(channel_handshake(&ch, sv[0], CHANNEL_CLIENT, s), 0);
+	assert_int_equal(channel_handshake(&ch, sv[0], CHANNEL_CLIENT, s, NULL),
+	    0);
 	assert_int_equal(ch.wire_in, 4 + 111 + 4 + 24);
 	vector_down(&ch, sv);
 }
