@@ -13,7 +13,7 @@ PKGS	:= libsodium $(MSGPACK_PC) inih libbsd-ctor libbsd
 
 DEBIAN_PKGS := build-essential pkg-config libbsd-dev libsodium-dev \
 	libmsgpack-dev libinih-dev libcmocka-dev python3-pytest python3-nacl \
-	python3-msgpack mandoc clang-format shellcheck logrotate dpkg-dev
+	python3-msgpack python3-cryptography mandoc clang-format shellcheck logrotate dpkg-dev
 
 WARN	:= -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wimplicit-fallthrough

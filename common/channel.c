@@ -23,6 +23,7 @@
 #include "common/atomicio.h"
 #include "common/channel.h"
 #include "common/frame.h"
+#include "common/gcm.h"
 
 #define SS_ABYTES      crypto_secretstream_xchacha20poly1305_ABYTES
 #define SS_TAG_MESSAGE crypto_secretstream_xchacha20poly1305_TAG_MESSAGE
@@ -56,9 +57,15 @@ channel_send(struct channel *ch, int type, const void *body, size_t len,
 	p[FRAME_HDR_LEN + 1] = (uint8_t)type;
 	if (len > 0)
 		memcpy(p + FRAME_HDR_LEN + 2, body, len);
-	crypto_secretstream_xchacha20poly1305_push(&ch->tx, p + FRAME_HDR_LEN,
-	    NULL, p + FRAME_HDR_LEN + 1, 1 + len, NULL, 0,
-	    final ? SS_TAG_FINAL : SS_TAG_MESSAGE);
+	if (ch->suite == CHANNEL_SUITE_AESGCM) {
+		/* flag in the clear, authenticated as the additional data */
+		p[FRAME_HDR_LEN] = final ? SS_TAG_FINAL : SS_TAG_MESSAGE;
+		gcm_seal(&ch->gtx, p + FRAME_HDR_LEN + 1, 1 + len,
+		    p[FRAME_HDR_LEN]);
+	} else
+		crypto_secretstream_xchacha20poly1305_push(&ch->tx,
+		    p + FRAME_HDR_LEN, NULL, p + FRAME_HDR_LEN + 1, 1 + len,
+		    NULL, 0, final ? SS_TAG_FINAL : SS_TAG_MESSAGE);
 	buf_commit(&ch->out, FRAME_HDR_LEN + clen);
 	if (write_full(ch->fd, p, FRAME_HDR_LEN + clen) == -1)
 		return -1;
@@ -76,6 +83,16 @@ channel_open(struct channel *ch, size_t *plen, unsigned char *tag)
 	uint8_t		  *c = ch->in.data;
 
 	/* SECURITY: nothing of a frame that fails here is delivered. */
+	if (ch->suite == CHANNEL_SUITE_AESGCM) {
+		*tag = c[0]; /* checked by the tag over it (the AD) */
+		if (ch->in.len < 1 + GCM_ABYTES ||
+		    gcm_open(&ch->grx, c + 1, ch->in.len - 1, c[0]) != 0) {
+			errno = EBADMSG;
+			return -1;
+		}
+		*plen = ch->in.len - 1 - GCM_ABYTES;
+		return 0;
+	}
 	if (ch->in.len < SS_ABYTES ||
 	    crypto_secretstream_xchacha20poly1305_pull(&ch->rx, c + 1, &mlen,
 		tag, c, ch->in.len, NULL, 0) != 0) {
@@ -132,6 +149,8 @@ channel_destroy(struct channel *ch)
 {
 	sodium_memzero(&ch->tx, sizeof(ch->tx));
 	sodium_memzero(&ch->rx, sizeof(ch->rx));
+	gcm_wipe(&ch->gtx);
+	gcm_wipe(&ch->grx);
 	buf_free(&ch->in);
 	buf_free(&ch->out);
 }

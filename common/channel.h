@@ -24,6 +24,7 @@
 
 #include "common/buf.h"
 #include "common/frame.h"
+#include "common/gcm.h"
 #include "common/schema.h"
 
 #define CHANNEL_KEY_BYTES  32		 /* shared secret and session keys */
@@ -40,11 +41,31 @@ enum channel_type {
 
 enum channel_role { CHANNEL_CLIENT = 0, CHANNEL_SERVER = 1 };
 
+/* The AEAD suites (PROTOCOL.md 2.1); bit 1 << suite in an offer mask. */
+enum channel_suite {
+	CHANNEL_SUITE_XCHACHA = 0, /* "xchacha20poly1305" secretstream */
+	CHANNEL_SUITE_AESGCM = 1,  /* "aes256gcm", where AES-NI exists */
+	CHANNEL_SUITE_COUNT
+};
+#define CHANNEL_SUITES_ALL ((1u << CHANNEL_SUITE_COUNT) - 1)
+/* Offer only xchacha20poly1305 in a hello without "suites", as a client
+ * of the first protocol version did (test vectors, interop tests). */
+#define CHANNEL_SUITES_V1 (1u << 31)
+
+/* What a handshake offers beyond the defaults (NULL: the defaults). */
+struct channel_opts {
+	const struct schema_lim *lim; /* server: limits to advertise */
+	unsigned suites; /* suites to offer or accept; 0: all available */
+};
+
 struct channel {
 	int					    fd;
 	int					    role;
+	int					    suite; /* CHANNEL_SUITE_* */
 	crypto_secretstream_xchacha20poly1305_state tx;
 	crypto_secretstream_xchacha20poly1305_state rx;
+	struct gcm				    gtx; /* aes256gcm suite */
+	struct gcm				    grx;
 	struct buf in;	       /* last received frame, decrypted in place */
 	struct buf out;	       /* frame being sent */
 	uint64_t   wire_in;    /* bytes read from fd, headers included */
@@ -61,9 +82,11 @@ struct channel {
 
 /*
  * channel_handshake: run the handshake on connected socket fd as role with
- * the 32-byte shared secret.  A server advertises lim (may be NULL) in its
- * hello; a client ignores lim and keeps what the server advertised in
- * ch->peer_lim (has_peer_lim set).  On success ch is ready for channel_send and
+ * the 32-byte shared secret.  opts (may be NULL) limits the suites offered
+ * (client) or accepted (server) and gives a server the limits it
+ * advertises in its hello; a client keeps what the server advertised in
+ * ch->peer_lim (has_peer_lim set).  ch->suite says which suite runs.  A
+ * server that shares no suite with the client refuses it (code 1).  On success ch is ready for channel_send and
  * channel_recv and owns nothing but memory (the caller keeps fd).  Returns 0;
  * -ERR_BUSY (or the refusal's code) when the server refused with an error
  * frame instead of a hello (message in ch->refused_msg); -ERR_PROTOCOL on a
@@ -73,7 +96,7 @@ struct channel {
  */
 __attribute__((warn_unused_result)) int channel_handshake(struct channel *ch,
     int fd, int role, const uint8_t secret[CHANNEL_KEY_BYTES],
-    const struct schema_lim *lim);
+    const struct channel_opts *opts);
 
 /*
  * channel_send: encrypt one frame of type with len body bytes (len <=
@@ -101,11 +124,14 @@ void channel_destroy(struct channel *ch);
 /*
  * Building blocks, exposed for the test vectors in doc/PROTOCOL.md.
  * channel_hello_encode: the hello payload (no length prefix) for public key
- * pk and, for a server, its limits lim (NULL: no "lim" key) into out
- * (reset first).  Returns 0 or a negative ERR_* code (schema_encode).
+ * pk into out (reset first): a client's names the suites of the mask
+ * offer in preference order (0: no "suites" key); a server's names the
+ * chosen suite (-1: no "suite" key) and its limits lim (NULL: no "lim").
+ * Returns 0 or a negative ERR_* code (schema_encode).
  */
 __attribute__((warn_unused_result)) int channel_hello_encode(struct buf *out,
-    const uint8_t pk[crypto_kx_PUBLICKEYBYTES], const struct schema_lim *lim);
+    const uint8_t pk[crypto_kx_PUBLICKEYBYTES], const struct schema_lim *lim,
+    unsigned offer, int suite);
 
 /* channel_transcript: T = BLAKE2b-256(chello || shello), each a full frame. */
 void channel_transcript(const uint8_t *chello, size_t clen,

@@ -18,90 +18,95 @@
 #include "common/channel.h"
 #include "common/error.h"
 #include "common/frame.h"
+#include "common/gcm.h"
 #include "common/safetext.h"
 #include "common/schema.h"
 
 #define SS_HEADERBYTES	crypto_secretstream_xchacha20poly1305_HEADERBYTES
 #define HELLO_FRAME_MAX (FRAME_HDR_LEN + FRAME_HANDSHAKE_MAX)
-#define LABEL_LEN	11  /* "ftpd v1 c2s", no terminator */
-#define REFUSE_MSG_MAX	160 /* keeps a refusal frame under 256 bytes */
 
 /* Handshake scratch: all secrets of a handshake, wiped on every exit. */
 struct hs {
-	uint8_t pk[crypto_kx_PUBLICKEYBYTES];
-	uint8_t sk[crypto_kx_SECRETKEYBYTES];
-	uint8_t peer_pk[crypto_kx_PUBLICKEYBYTES];
-	uint8_t mine[HELLO_FRAME_MAX]; /* our hello frame, prefix included */
-	size_t	minelen;
-	uint8_t peer[HELLO_FRAME_MAX]; /* the peer's hello frame */
-	size_t	peerlen;
-	uint8_t kx_c2s[crypto_kx_SESSIONKEYBYTES];
-	uint8_t kx_s2c[crypto_kx_SESSIONKEYBYTES];
-	uint8_t t[CHANNEL_HASH_BYTES];
-	uint8_t key_c2s[CHANNEL_KEY_BYTES];
-	uint8_t key_s2c[CHANNEL_KEY_BYTES];
-	uint8_t header[SS_HEADERBYTES];
+	uint8_t	 pk[crypto_kx_PUBLICKEYBYTES];
+	uint8_t	 sk[crypto_kx_SECRETKEYBYTES];
+	uint8_t	 peer_pk[crypto_kx_PUBLICKEYBYTES];
+	uint8_t	 mine[HELLO_FRAME_MAX]; /* our hello frame, prefix included */
+	size_t	 minelen;
+	uint8_t	 peer[HELLO_FRAME_MAX]; /* the peer's hello frame */
+	size_t	 peerlen;
+	uint8_t	 kx_c2s[crypto_kx_SESSIONKEYBYTES];
+	uint8_t	 kx_s2c[crypto_kx_SESSIONKEYBYTES];
+	uint8_t	 t[CHANNEL_HASH_BYTES];
+	uint8_t	 key_c2s[CHANNEL_KEY_BYTES];
+	uint8_t	 key_s2c[CHANNEL_KEY_BYTES];
+	uint8_t	 header[SS_HEADERBYTES];
+	unsigned offer;	      /* suites we offer (client) or accept (server) */
+	int	 bare;	      /* client: a hello without "suites" (v1) */
+	unsigned peer_offer;  /* suites the client's hello named */
+	int	 peer_suites; /* the client's hello had "suites" */
+	int	 suite;	      /* the suite the server chose, or -1 */
 };
+
+/* Wire names of the suites, in the server's order of preference. */
+static const char *const suite_names[CHANNEL_SUITE_COUNT] = {
+	[CHANNEL_SUITE_XCHACHA] = "xchacha20poly1305",
+	[CHANNEL_SUITE_AESGCM] = "aes256gcm",
+};
+static const int suite_pref[CHANNEL_SUITE_COUNT] = { CHANNEL_SUITE_AESGCM,
+	CHANNEL_SUITE_XCHACHA };
+
+/* The suites of mask (0: all) this machine can run. */
+static unsigned
+suites_usable(unsigned mask)
+{
+	if (mask == 0)
+		mask = CHANNEL_SUITES_ALL;
+	/* SECURITY: AES-GCM without AES-NI would be slow and leak timing. */
+	if (!crypto_aead_aes256gcm_is_available())
+		mask &= ~(1u << CHANNEL_SUITE_AESGCM);
+	return mask & CHANNEL_SUITES_ALL;
+}
+
+/* The suite named s, or -1. */
+static int
+suite_by_name(struct schema_str s)
+{
+	int i;
+
+	for (i = 0; i < CHANNEL_SUITE_COUNT; i++)
+		if (schema_str_is(s, suite_names[i]))
+			return i;
+	return -1;
+}
 
 int
 channel_hello_encode(struct buf *out,
-    const uint8_t pk[crypto_kx_PUBLICKEYBYTES], const struct schema_lim *lim)
+    const uint8_t pk[crypto_kx_PUBLICKEYBYTES], const struct schema_lim *lim,
+    unsigned offer, int suite)
 {
 	struct schema_hello h;
+	int		    i;
 
-	/* Shortest forms, in table order (PROTOCOL.md 2): 52 bytes sans lim. */
+	/* Shortest forms, in table order (PROTOCOL.md 2): 52 bytes bare. */
 	memset(&h, 0, sizeof(h));
 	h.proto = schema_cstr("ftpd");
 	h.v = CHANNEL_PROTO_VERSION;
 	h.pk.p = pk;
 	h.pk.len = crypto_kx_PUBLICKEYBYTES;
+	for (i = 0; i < CHANNEL_SUITE_COUNT; i++)
+		if (offer & (1u << suite_pref[i]))
+			h.suites.v[h.suites.n++] =
+			    schema_cstr(suite_names[suite_pref[i]]);
+	h.has.suites = h.suites.n > 0;
+	if (suite >= 0 && suite < CHANNEL_SUITE_COUNT) {
+		h.suite = schema_cstr(suite_names[suite]);
+		h.has.suite = 1;
+	}
 	if (lim != NULL) {
 		h.lim = *lim;
 		h.has.lim = 1;
 	}
 	return schema_encode(SCHEMA_HELLO, &h, out);
-}
-
-void
-channel_transcript(const uint8_t *chello, size_t clen, const uint8_t *shello,
-    size_t slen, uint8_t t[CHANNEL_HASH_BYTES])
-{
-	crypto_generichash_state st;
-
-	crypto_generichash_init(&st, NULL, 0, CHANNEL_HASH_BYTES);
-	crypto_generichash_update(&st, chello, clen);
-	crypto_generichash_update(&st, shello, slen);
-	crypto_generichash_final(&st, t, CHANNEL_HASH_BYTES);
-	sodium_memzero(&st, sizeof(st));
-}
-
-/* key = BLAKE2b-256(key = secret, label || kx || t) (PROTOCOL.md 2.2). */
-static void
-derive_one(const uint8_t secret[CHANNEL_KEY_BYTES], const char *label,
-    const uint8_t kx[CHANNEL_KEY_BYTES], const uint8_t t[CHANNEL_HASH_BYTES],
-    uint8_t key[CHANNEL_KEY_BYTES])
-{
-	crypto_generichash_state st;
-
-	crypto_generichash_init(&st, secret, CHANNEL_KEY_BYTES,
-	    CHANNEL_KEY_BYTES);
-	crypto_generichash_update(&st, (const uint8_t *)label, LABEL_LEN);
-	crypto_generichash_update(&st, kx, CHANNEL_KEY_BYTES);
-	crypto_generichash_update(&st, t, CHANNEL_HASH_BYTES);
-	crypto_generichash_final(&st, key, CHANNEL_KEY_BYTES);
-	sodium_memzero(&st, sizeof(st));
-}
-
-int
-channel_derive(const uint8_t secret[CHANNEL_KEY_BYTES],
-    const uint8_t	     kx_c2s[CHANNEL_KEY_BYTES],
-    const uint8_t	     kx_s2c[CHANNEL_KEY_BYTES],
-    const uint8_t t[CHANNEL_HASH_BYTES], uint8_t key_c2s[CHANNEL_KEY_BYTES],
-    uint8_t key_s2c[CHANNEL_KEY_BYTES])
-{
-	derive_one(secret, "ftpd v1 c2s", kx_c2s, t, key_c2s);
-	derive_one(secret, "ftpd v1 s2c", kx_s2c, t, key_s2c);
-	return 0;
 }
 
 /* Handshake I/O failure (errno set) to the ERR_* code channel.h promises. */
@@ -150,11 +155,12 @@ hs_refusal(struct channel *ch, const struct schema_reply *e)
  * gets the refusal's code.
  */
 static int
-hs_hello_decode(struct channel *ch, const uint8_t *p, size_t len,
-    uint8_t pk[crypto_kx_PUBLICKEYBYTES])
+hs_hello_decode(struct channel *ch, struct hs *hs, const uint8_t *p, size_t len)
 {
 	struct schema_hello h;
 	struct schema_reply e;
+	size_t		    i;
+	int		    k;
 
 	if (ch->role == CHANNEL_CLIENT &&
 	    schema_decode(SCHEMA_R_ERROR, p, len, &e, NULL) == 0)
@@ -163,43 +169,108 @@ hs_hello_decode(struct channel *ch, const uint8_t *p, size_t len,
 	if (schema_decode(SCHEMA_HELLO, p, len, &h, NULL) != 0 ||
 	    !schema_str_is(h.proto, "ftpd") || h.v != CHANNEL_PROTO_VERSION)
 		return -ERR_PROTOCOL;
-	memcpy(pk, h.pk.p, crypto_kx_PUBLICKEYBYTES);
-	if (ch->role == CHANNEL_CLIENT && h.has.lim) {
+	memcpy(hs->peer_pk, h.pk.p, crypto_kx_PUBLICKEYBYTES);
+	if (ch->role == CHANNEL_SERVER) {
+		hs->peer_suites = h.has.suites;
+		for (i = 0; i < h.suites.n; i++)
+			if ((k = suite_by_name(h.suites.v[i])) >= 0)
+				hs->peer_offer |= 1u << k;
+		return 0;
+	}
+	if (h.has.lim) {
 		ch->peer_lim = h.lim;
 		ch->has_peer_lim = 1;
 	}
+	/* A hello without "suite" is a server of the first version. */
+	hs->suite =
+	    h.has.suite ? suite_by_name(h.suite) : CHANNEL_SUITE_XCHACHA;
+	/* SECURITY: only a suite we offered; the transcript binds both. */
+	if (hs->suite < 0 || !(hs->offer & (1u << hs->suite)))
+		return -ERR_PROTOCOL;
 	return 0;
 }
 
 /*
- * Send our hello and read the peer's; both frames are kept in hs.  A client
- * whose hello could not be written still reads: a server that refused and
- * closed at once has left its refusal to be read.
+ * The server's choice: its first preference among what the client named
+ * (a client without "suites" is of the first version: xchacha20poly1305).
+ * -1 when there is none.
  */
 static int
-hs_hello(struct channel *ch, struct hs *hs, const struct schema_lim *lim)
+hs_choose(const struct hs *hs)
 {
-	int rc, wrc = 0, saved = 0;
+	unsigned both;
+	int	 i;
 
-	crypto_kx_keypair(hs->pk, hs->sk);
-	if (channel_hello_encode(&ch->out, hs->pk, lim) != 0 ||
-	    ch->out.len > FRAME_HANDSHAKE_MAX)
+	both = hs->offer &
+	    (hs->peer_suites ? hs->peer_offer : 1u << CHANNEL_SUITE_XCHACHA);
+	for (i = 0; i < CHANNEL_SUITE_COUNT; i++)
+		if (both & (1u << suite_pref[i]))
+			return suite_pref[i];
+	return -1;
+}
+
+/* Encode and write our hello (kept in hs->mine).  0 or -ERR_*. */
+static int
+hs_write_hello(struct channel *ch, struct hs *hs, const struct schema_lim *lim)
+{
+	int r;
+
+	if (ch->role == CHANNEL_CLIENT)
+		r = channel_hello_encode(&ch->out, hs->pk, NULL,
+		    hs->bare ? 0 : hs->offer, -1);
+	else
+		r = channel_hello_encode(&ch->out, hs->pk, lim, 0,
+		    hs->peer_suites ? hs->suite : -1);
+	if (r != 0 || ch->out.len > FRAME_HANDSHAKE_MAX)
 		return -ERR_INTERNAL;
 	frame_put_len(hs->mine, (uint32_t)ch->out.len);
 	memcpy(hs->mine + FRAME_HDR_LEN, ch->out.data, ch->out.len);
 	hs->minelen = FRAME_HDR_LEN + ch->out.len;
-	if (write_full(ch->fd, hs->mine, hs->minelen) == -1) {
-		saved = errno;
-		if ((wrc = hs_errno()) != 0 && ch->role == CHANNEL_SERVER)
-			return wrc;
-	} else
-		ch->wire_out += hs->minelen;
-	if ((rc = hs_read(ch, FRAME_HANDSHAKE_MAX)) == 0) {
-		frame_put_len(hs->peer, (uint32_t)ch->in.len);
-		memcpy(hs->peer + FRAME_HDR_LEN, ch->in.data, ch->in.len);
-		hs->peerlen = FRAME_HDR_LEN + ch->in.len;
-		rc = hs_hello_decode(ch, ch->in.data, ch->in.len, hs->peer_pk);
+	if (write_full(ch->fd, hs->mine, hs->minelen) == -1)
+		return hs_errno();
+	ch->wire_out += hs->minelen;
+	return 0;
+}
+
+/* Read and check the peer's hello (kept in hs->peer).  0 or -ERR_*. */
+static int
+hs_read_hello(struct channel *ch, struct hs *hs)
+{
+	int rc;
+
+	if ((rc = hs_read(ch, FRAME_HANDSHAKE_MAX)) != 0)
+		return rc;
+	frame_put_len(hs->peer, (uint32_t)ch->in.len);
+	memcpy(hs->peer + FRAME_HDR_LEN, ch->in.data, ch->in.len);
+	hs->peerlen = FRAME_HDR_LEN + ch->in.len;
+	return hs_hello_decode(ch, hs, ch->in.data, ch->in.len);
+}
+
+/*
+ * The hellos.  A client writes first and reads even when its write failed:
+ * a server that refused and closed at once has left its refusal to be
+ * read.  A server reads the client's hello first, to choose the suite
+ * from its offer, and refuses (code 1) when there is no common one.
+ */
+static int
+hs_hello(struct channel *ch, struct hs *hs, const struct schema_lim *lim)
+{
+	int rc, wrc, saved;
+
+	crypto_kx_keypair(hs->pk, hs->sk);
+	if (ch->role == CHANNEL_SERVER) {
+		if ((rc = hs_read_hello(ch, hs)) != 0)
+			return rc;
+		if ((hs->suite = hs_choose(hs)) < 0) {
+			(void)channel_refuse(ch->fd, ERR_PROTOCOL,
+			    "no cipher suite in common");
+			return -ERR_PROTOCOL;
+		}
+		return hs_write_hello(ch, hs, lim);
 	}
+	wrc = hs_write_hello(ch, hs, NULL);
+	saved = errno;
+	rc = hs_read_hello(ch, hs);
 	if (wrc != 0 && ch->refused_code == 0) {
 		errno = saved; /* the write failure is the real story */
 		return wrc;
@@ -256,9 +327,21 @@ hs_streams(struct channel *ch, struct hs *hs)
 	return 0;
 }
 
+/* The AES-256-GCM directions from the session keys (PROTOCOL.md 3.2). */
+static int
+hs_gcm(struct channel *ch, const struct hs *hs)
+{
+	int client = ch->role == CHANNEL_CLIENT;
+
+	if (gcm_init(&ch->gtx, client ? hs->key_c2s : hs->key_s2c) != 0 ||
+	    gcm_init(&ch->grx, client ? hs->key_s2c : hs->key_c2s) != 0)
+		return -ERR_CRYPTO;
+	return 0;
+}
+
 int
 channel_handshake(struct channel *ch, int fd, int role,
-    const uint8_t secret[CHANNEL_KEY_BYTES], const struct schema_lim *lim)
+    const uint8_t secret[CHANNEL_KEY_BYTES], const struct channel_opts *opts)
 {
 	struct hs hs;
 	int	  rc;
@@ -274,66 +357,24 @@ channel_handshake(struct channel *ch, int fd, int role,
 		rc = -ERR_INTERNAL;
 		goto out;
 	}
-	if ((rc = hs_hello(ch, &hs, role == CHANNEL_SERVER ? lim : NULL)) != 0)
+	hs.offer = suites_usable(opts != NULL ? opts->suites : 0);
+	if (opts != NULL && (opts->suites & CHANNEL_SUITES_V1)) {
+		hs.offer = 1u << CHANNEL_SUITE_XCHACHA;
+		hs.bare = 1;
+	}
+	hs.suite = -1;
+	if ((rc = hs_hello(ch, &hs, opts != NULL ? opts->lim : NULL)) != 0)
 		goto out;
 	if ((rc = hs_keys(ch, &hs, secret)) != 0)
 		goto out;
-	rc = hs_streams(ch, &hs);
+	ch->suite = hs.suite;
+	if (hs.suite == CHANNEL_SUITE_AESGCM)
+		rc = hs_gcm(ch, &hs);
+	else
+		rc = hs_streams(ch, &hs);
 out:
 	sodium_memzero(&hs, sizeof(hs));
 	if (rc != 0) /* leave nothing behind; channel_destroy stays safe */
 		channel_destroy(ch);
 	return rc;
-}
-
-/* One write that never blocks: the refusal is best effort by design. */
-static int
-refuse_write(int fd, const uint8_t *p, size_t len)
-{
-	ssize_t r;
-
-	do {
-		r = send(fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (r == -1 && errno == ENOTSOCK)
-			r = write(fd, p, len);
-	} while (r == -1 && errno == EINTR);
-	if (r == -1)
-		return -1;
-	if ((size_t)r != len) {
-		errno = EAGAIN;
-		return -1;
-	}
-	return 0;
-}
-
-int
-channel_refuse(int fd, int code, const char *msg)
-{
-	struct schema_reply e;
-	struct buf	    b;
-	int		    r = -1;
-
-	if (msg == NULL)
-		msg = err_message(code);
-	memset(&e, 0, sizeof(e));
-	e.code = code;
-	e.err = schema_cstr(err_name(code));
-	e.msg = schema_cstr(msg);
-	if (e.msg.len > REFUSE_MSG_MAX) { /* cut on a UTF-8 boundary */
-		e.msg.len = REFUSE_MSG_MAX;
-		while (
-		    e.msg.len > 0 && ((uint8_t)msg[e.msg.len] & 0xc0) == 0x80)
-			e.msg.len--;
-	}
-	buf_init(&b, FRAME_HANDSHAKE_MAX);
-	if (schema_encode(SCHEMA_R_ERROR, &e, &b) == 0) {
-		uint8_t frame[HELLO_FRAME_MAX];
-
-		frame_put_len(frame, (uint32_t)b.len);
-		memcpy(frame + FRAME_HDR_LEN, b.data, b.len);
-		r = refuse_write(fd, frame, FRAME_HDR_LEN + b.len);
-	} else
-		errno = EMSGSIZE;
-	buf_free(&b);
-	return r;
 }

@@ -82,6 +82,28 @@ enc_array(msgpack_packer *pk, const struct schema_field *f, const void *m)
 	return 0;
 }
 
+/* A list of short strings: lo..hi of them, each 1..SCHEMA_NAME_MAX. */
+static int
+enc_strs(msgpack_packer *pk, const struct schema_field *f, const void *m)
+{
+	const struct schema_strs *l =
+	    SCHEMA_AT(const struct schema_strs *, m, f->off);
+	size_t i;
+
+	if (l->n < (uint64_t)f->lo || l->n > f->hi)
+		return -1;
+	for (i = 0; i < l->n; i++)
+		if (l->v[i].len == 0 || l->v[i].len > SCHEMA_NAME_MAX ||
+		    l->v[i].p == NULL)
+			return -1;
+	if (msgpack_pack_array(pk, l->n) != 0)
+		return 1;
+	for (i = 0; i < l->n; i++)
+		if (enc_raw(pk, 0, l->v[i].p, l->v[i].len))
+			return 1;
+	return 0;
+}
+
 /* The value of field f of m: 0, 1 when packing failed, -1 off limits. */
 static int
 enc_value(msgpack_packer *pk, const struct schema_field *f, const void *m)
@@ -120,6 +142,8 @@ enc_value(msgpack_packer *pk, const struct schema_field *f, const void *m)
 			       : msgpack_pack_false(pk)) != 0;
 	case FT_MAP:
 		return enc_map(pk, f->sub, SCHEMA_AT(const char *, m, f->off));
+	case FT_STRS:
+		return enc_strs(pk, f, m);
 	default:
 		return enc_array(pk, f, m);
 	}

@@ -29,6 +29,8 @@
 #define SCHEMA_ENTRY_MAX 65535 /* entries in one list reply part */
 #define SCHEMA_HASH_LEN	 32    /* "digest" and "pk" bin length */
 #define SCHEMA_WHY_LEN	 128   /* buffer for a decoder's complaint */
+#define SCHEMA_STRS_MAX	 8     /* strings in a list field ("suites") */
+#define SCHEMA_NAME_MAX	 32    /* bytes of each string in such a list */
 
 /* Every message kind: its table row in schema_table.c. */
 enum schema_kind {
@@ -67,6 +69,12 @@ enum schema_kind {
 struct schema_str {
 	const char *p;
 	size_t	    len;
+};
+
+/* A list of short strings (msgpack array of str). */
+struct schema_strs {
+	struct schema_str v[SCHEMA_STRS_MAX];
+	size_t		  n;
 };
 
 /* A bin field. */
@@ -145,12 +153,14 @@ struct schema_lim {
 };
 
 struct schema_hello {
-	struct schema_str proto; /* "ftpd" */
-	uint64_t	  v;	 /* protocol version */
-	struct schema_bin pk;	 /* X25519 public key, 32 bytes */
-	struct schema_lim lim;	 /* server only */
+	struct schema_str  proto;  /* "ftpd" */
+	uint64_t	   v;	   /* protocol version */
+	struct schema_bin  pk;	   /* X25519 public key, 32 bytes */
+	struct schema_strs suites; /* client: AEAD suites offered, in order */
+	struct schema_str  suite;  /* server: the suite it chose */
+	struct schema_lim  lim;	   /* server only */
 	struct {
-		uint8_t lim;
+		uint8_t suites, suite, lim;
 	} has;
 };
 

@@ -83,6 +83,31 @@ dec_array(enum schema_kind kind, const struct schema_field *f,
 	return 0;
 }
 
+/* An array of short strings into the struct schema_strs of field f. */
+static int
+dec_strs(enum schema_kind kind, const struct schema_field *f,
+    const msgpack_object *o, void *m, char *why)
+{
+	struct schema_strs   *l = SCHEMA_AT(struct schema_strs *, m, f->off);
+	const msgpack_object *e;
+	uint32_t	      i;
+
+	if (o->via.array.size < (uint64_t)f->lo || o->via.array.size > f->hi)
+		return dec_fail(why, ERR_PROTOCOL, kind, "wrong count in",
+		    f->key);
+	for (i = 0; i < o->via.array.size; i++) {
+		e = &o->via.array.ptr[i];
+		if (e->type != MSGPACK_OBJECT_STR || e->via.str.size == 0 ||
+		    e->via.str.size > SCHEMA_NAME_MAX)
+			return dec_fail(why, ERR_PROTOCOL, kind,
+			    "bad string in", f->key);
+		l->v[i].p = e->via.str.ptr;
+		l->v[i].len = e->via.str.size;
+	}
+	l->n = o->via.array.size;
+	return 0;
+}
+
 /* str or bin o into field f of m, length checked. */
 static int
 dec_raw(enum schema_kind kind, const struct schema_field *f,
@@ -164,6 +189,10 @@ dec_value(enum schema_kind kind, const struct schema_field *f,
 		if (o->type != MSGPACK_OBJECT_MAP)
 			break;
 		return dec_map(f->sub, o, SCHEMA_AT(char *, m, f->off), why);
+	case FT_STRS:
+		if (o->type != MSGPACK_OBJECT_ARRAY)
+			break;
+		return dec_strs(kind, f, o, m, why);
 	default:
 		if (o->type != MSGPACK_OBJECT_ARRAY)
 			break;

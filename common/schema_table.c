@@ -100,6 +100,9 @@ static const struct schema_field f_hello[] = {
 	REQ("v", FT_UINT, struct schema_hello, v, 1, 255),
 	REQ("pk", FT_BIN, struct schema_hello, pk, SCHEMA_HASH_LEN,
 	    SCHEMA_HASH_LEN),
+	OPT("suites", FT_STRS, struct schema_hello, suites, 1, SCHEMA_STRS_MAX,
+	    0),
+	OPT("suite", FT_STR, struct schema_hello, suite, 1, SCHEMA_NAME_MAX, 0),
 	{ "lim", FT_MAP, 0, 0, SCHEMA_LIM, offsetof(struct schema_hello, lim),
 	    offsetof(struct schema_hello, has.lim), 0, 0, 0, 0 },
 };

@@ -17,6 +17,7 @@ enum schema_ftype {
 	FT_UINT, /* uint64_t; lo..hi, positive int on the wire */
 	FT_INT,	 /* int64_t; lo..hi (hi <= INT64_MAX) */
 	FT_BOOL, /* int, 0 or 1 */
+	FT_STRS, /* struct schema_strs; lo..hi strings of 1..NAME_MAX bytes */
 	FT_MAP,	 /* a nested struct of kind sub, inline */
 	FT_ARRAY /* a pointer to count structs of kind sub; count <= hi */
 };

@@ -117,13 +117,14 @@ login_limits(const struct config *cfg, struct schema_lim *l)
 int
 login_run(struct session *s)
 {
-	struct schema_lim lim;
-	int		  r;
+	struct schema_lim   lim;
+	struct channel_opts opts = { &lim, 0 };
+	int		    r;
 
 	login_socket_timeouts(s->fd, s->cfg->login_grace);
 	signals_login_timer(s->fd, (unsigned)s->cfg->login_grace);
 	login_limits(s->cfg, &lim);
-	r = channel_handshake(&s->ch, s->fd, CHANNEL_SERVER, s->secret, &lim);
+	r = channel_handshake(&s->ch, s->fd, CHANNEL_SERVER, s->secret, &opts);
 	if (r != 0) {
 		log_warnx("handshake with %s failed: %s%s", s->info.peer,
 		    err_name(-r),

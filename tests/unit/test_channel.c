@@ -27,6 +27,10 @@
 
 /* ---- Real handshakes against a peer thread (the server) ---- */
 
+/* The suite both ends offer in this run of the group (group setup). */
+static unsigned		   run_suites;
+static struct channel_opts run_opts;
+
 enum peer_mode {
 	PEER_ECHO,	 /* echo every frame, FINAL answered with FINAL */
 	PEER_SEND_ONE,	 /* send one message, then receive once */
@@ -98,7 +102,7 @@ peer_main(void *arg)
 	int	       type;
 
 	p->hs_rc =
-	    channel_handshake(&ch, p->fd, CHANNEL_SERVER, p->secret, NULL);
+	    channel_handshake(&ch, p->fd, CHANNEL_SERVER, p->secret, &run_opts);
 	if (p->hs_rc != 0)
 		goto out;
 	switch (p->mode) {
@@ -161,7 +165,10 @@ client_up(struct channel *ch, int fd)
 	uint8_t s[32];
 
 	unit_fill(s, 32, 0x80);
-	assert_int_equal(channel_handshake(ch, fd, CHANNEL_CLIENT, s, NULL), 0);
+	assert_int_equal(channel_handshake(ch, fd, CHANNEL_CLIENT, s,
+			     &run_opts),
+	    0);
+	assert_int_equal(1u << ch->suite, run_suites);
 }
 
 /* Send type/body, expect the echo back unchanged. */
@@ -347,6 +354,29 @@ test_tampered(void **state)
 	}
 }
 
+static int
+use_suite(unsigned suites)
+{
+	run_suites = suites;
+	run_opts.lim = NULL;
+	run_opts.suites = suites;
+	return 0;
+}
+
+static int
+use_xchacha(void **state)
+{
+	(void)state;
+	return use_suite(1u << CHANNEL_SUITE_XCHACHA);
+}
+
+static int
+use_aesgcm(void **state)
+{
+	(void)state;
+	return use_suite(1u << CHANNEL_SUITE_AESGCM);
+}
+
 int
 main(void)
 {
@@ -359,7 +389,14 @@ main(void)
 		cmocka_unit_test(test_tampered),
 	};
 
+	int r;
+
 	if (sodium_init() < 0)
 		return 1;
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	r = cmocka_run_group_tests_name("xchacha20poly1305", tests, use_xchacha,
+	    NULL);
+	if (crypto_aead_aes256gcm_is_available())
+		r += cmocka_run_group_tests_name("aes256gcm", tests, use_aesgcm,
+		    NULL);
+	return r;
 }

@@ -56,6 +56,13 @@ fill_field(const struct schema_field *f, void *m)
 	case FT_MAP:
 		fill(f->sub, SCHEMA_AT(char *, m, f->off));
 		break;
+	case FT_STRS:
+		SCHEMA_AT(struct schema_strs *, m, f->off)->n = 2;
+		SCHEMA_AT(struct schema_strs *, m, f->off)->v[0] =
+		    (struct schema_str){ text, 3 };
+		SCHEMA_AT(struct schema_strs *, m, f->off)->v[1] =
+		    (struct schema_str){ text, SCHEMA_NAME_MAX };
+		break;
 	default:
 		fill(f->sub, &sample_entries[0]);
 		fill(f->sub, &sample_entries[1]);
@@ -196,6 +203,11 @@ too_big(msgpack_packer *pk, const struct schema_field *f)
 		break;
 	case FT_INT:
 		msgpack_pack_int64(pk, (int64_t)f->hi + 1);
+		break;
+	case FT_STRS:
+		msgpack_pack_array(pk, f->hi + 1);
+		for (i = 0; i <= f->hi; i++)
+			msgpack_pack_str_with_body(pk, "x", 1);
 		break;
 	default: /* FT_ARRAY */
 		msgpack_pack_array(pk, f->hi + 1);

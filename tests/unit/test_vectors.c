@@ -27,8 +27,7 @@
 #include "common/channel.h"
 #include "common/frame.h"
 #include "tests/unit/unit.h"
-
-#define SS_HDR crypto_secretstream_xchacha20poly1305_HEADERBYTES
+#include "tests/unit/vectors.h"
 
 /* ---- Vectors (doc/PROTOCOL.md section 6; hex, as published) ---- */
 
@@ -91,140 +90,6 @@ static const struct {
 	{ 0, 1, V_OK_MSG, "6bd9692a783f22541dbe35edef766721dfaed974c10605" },
 };
 
-/* Decode hex into a malloc'd buffer (the test frees it); *n its size. */
-static uint8_t *
-unhex(const char *hex, size_t *n)
-{
-	size_t	 len = strlen(hex) / 2, got = 0;
-	uint8_t *p = malloc(len + 1);
-
-	assert_non_null(p);
-	assert_int_equal(sodium_hex2bin(p, len, hex, strlen(hex), NULL, &got,
-			     NULL),
-	    0);
-	assert_int_equal(got, len);
-	*n = len;
-	return p;
-}
-
-static void
-assert_hex(const uint8_t *p, size_t n, const char *hex)
-{
-	size_t	 len;
-	uint8_t *want = unhex(hex, &len);
-
-	assert_int_equal(n, len);
-	assert_memory_equal(p, want, n);
-	free(want);
-}
-
-/* The frame with its length prefix for a hex payload. */
-static uint8_t *
-unhex_frame(const char *hex, size_t *n)
-{
-	size_t	 len;
-	uint8_t *pay = unhex(hex, &len), *f = malloc(FRAME_HDR_LEN + len);
-
-	assert_non_null(f);
-	frame_put_len(f, (uint32_t)len);
-	memcpy(f + FRAME_HDR_LEN, pay, len);
-	free(pay);
-	*n = FRAME_HDR_LEN + len;
-	return f;
-}
-
-/* ---- A randombytes implementation that can serve fixed bytes ---- */
-
-static const char *
-rng_test_name(void)
-{
-	return "test";
-}
-
-static uint8_t rng_fixed[64];
-static size_t  rng_fixed_len, rng_fixed_off;
-
-static uint32_t
-rng_random(void)
-{
-	return randombytes_sysrandom_implementation.random();
-}
-
-static void
-rng_stir(void)
-{
-	randombytes_sysrandom_implementation.stir();
-}
-
-static int
-rng_close(void)
-{
-	return randombytes_sysrandom_implementation.close();
-}
-
-/* Armed: serve the fixed bytes in order; otherwise the system RNG. */
-static void
-rng_buf(void *const p, const size_t n)
-{
-	if (rng_fixed_len - rng_fixed_off >= n && n > 0) {
-		memcpy(p, rng_fixed + rng_fixed_off, n);
-		rng_fixed_off += n;
-		return;
-	}
-	randombytes_sysrandom_implementation.buf(p, n);
-}
-
-static randombytes_implementation rng_test = {
-	.implementation_name = rng_test_name,
-	.random = rng_random,
-	.stir = rng_stir,
-	.uniform = NULL,
-	.buf = rng_buf,
-	.close = rng_close,
-};
-
-/* Next randombytes_buf calls get sk (32 bytes) then the stream header. */
-static void
-rng_arm(uint8_t sk_start, uint8_t header_start)
-{
-	unit_fill(rng_fixed, 32, sk_start);
-	unit_fill(rng_fixed + 32, SS_HDR, header_start);
-	rng_fixed_len = 32 + SS_HDR;
-	rng_fixed_off = 0;
-}
-
-static void
-rng_disarm(void)
-{
-	assert_int_equal(rng_fixed_off, rng_fixed_len); /* all consumed */
-	rng_fixed_len = 0;
-	rng_fixed_off = 0;
-}
-
-static void
-put_hex_frame(int fd, const char *hex)
-{
-	size_t	 n;
-	uint8_t *f = unhex_frame(hex, &n);
-
-	assert_int_equal(write_full(fd, f, n), 0);
-	free(f);
-}
-
-/* Read the next frame the channel wrote and compare it with hex. */
-static void
-expect_frame(int fd, const char *hex)
-{
-	uint8_t got[256], *f;
-	size_t	n;
-
-	f = unhex_frame(hex, &n);
-	assert_true(n <= sizeof(got));
-	assert_int_equal(read_full(fd, got, n), (ssize_t)n);
-	assert_memory_equal(got, f, n);
-	free(f);
-}
-
 /*
  * Run the handshake of role on sv[0] with the section 6 keys and headers
  * against a scripted peer on sv[1] that sent peer_hello; check our hello
@@ -233,54 +98,18 @@ expect_frame(int fd, const char *hex)
 static void
 vector_up(struct channel *ch, int sv[2], int role, const char *peer_hello)
 {
-	int	client = role == CHANNEL_CLIENT;
-	uint8_t s[32];
+	struct channel_opts v1 = { NULL, CHANNEL_SUITES_V1 };
+	int		    client = role == CHANNEL_CLIENT;
+	uint8_t		    s[32];
 
 	unit_setup(s, sv);
 	put_hex_frame(sv[1], peer_hello);
 	put_hex_frame(sv[1], client ? V_SERVER_HEADER : V_CLIENT_HEADER);
 	rng_arm(client ? 0x01 : 0x41, client ? 0xa0 : 0xc0);
-	assert_int_equal(channel_handshake(ch, sv[0], role, s, NULL), 0);
+	assert_int_equal(channel_handshake(ch, sv[0], role, s, &v1), 0);
 	rng_disarm();
 	expect_frame(sv[1], client ? V_CLIENT_HELLO : V_SERVER_HELLO);
 	expect_frame(sv[1], client ? V_CLIENT_HEADER : V_SERVER_HEADER);
-}
-
-static void
-vector_down(struct channel *ch, int sv[2])
-{
-	channel_destroy(ch);
-	close(sv[0]);
-	close(sv[1]);
-}
-
-/* Send hex body as type on ch and compare the frame with hex. */
-static void
-send_expect(struct channel *ch, int fd, int type, const char *body,
-    const char *frame, int final)
-{
-	size_t	 n;
-	uint8_t *b = unhex(body, &n);
-
-	assert_int_equal(channel_send(ch, type, b, n, final), 0);
-	free(b);
-	expect_frame(fd, frame);
-}
-
-/* Feed hex frame to ch and check it opens to a message holding body. */
-static void
-recv_expect(struct channel *ch, int fd, const char *frame, const char *body,
-    int final)
-{
-	const uint8_t *got;
-	size_t	       len;
-	int	       type;
-
-	put_hex_frame(fd, frame);
-	assert_int_equal(channel_recv(ch, &type, &got, &len), 1);
-	assert_int_equal(type, CHANNEL_MSG);
-	assert_hex(got, len, body);
-	assert_int_equal(ch->peer_final, final);
 }
 
 /* ---- Tests ---- */
@@ -303,10 +132,10 @@ test_vector_blocks(void **state)
 	assert_hex(cpk, 32, V_CLIENT_PK);
 	assert_hex(spk, 32, V_SERVER_PK);
 	buf_init(&b, FRAME_HANDSHAKE_MAX);
-	assert_int_equal(channel_hello_encode(&b, cpk, NULL), 0);
+	assert_int_equal(channel_hello_encode(&b, cpk, NULL, 0, -1), 0);
 	assert_int_equal(b.len, 52);
 	assert_hex(b.data, b.len, V_CLIENT_HELLO);
-	assert_int_equal(channel_hello_encode(&b, spk, NULL), 0);
+	assert_int_equal(channel_hello_encode(&b, spk, NULL, 0, -1), 0);
 	assert_hex(b.data, b.len, V_SERVER_HELLO);
 	buf_free(&b);
 	cf = unhex_frame(V_CLIENT_HELLO, &cn);
