@@ -79,7 +79,8 @@ ftpc: $(CLIENT_OBJ) $(BUILD)/libcommon.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # A unit test links libcommon.a plus the daemon objects it names here.
-TEST_EXTRA_test_fsops := $(BUILD)/worker/fsops.o
+TEST_EXTRA_test_fsops := $(BUILD)/worker/fsops.o $(BUILD)/worker/fstmp.o
+TEST_EXTRA_test_fstmp := $(TEST_EXTRA_test_fsops)
 
 .SECONDEXPANSION:
 $(BUILD)/tests/%: tests/unit/%.c $$(TEST_EXTRA_$$*) $(BUILD)/libcommon.a

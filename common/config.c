@@ -1,21 +1,19 @@
 /*
- * config.c: the daemon's configuration: built-in defaults (a -d folder,
- * the system locations as root, the XDG folders otherwise) and the
- * "key = value" file read with inih, every value checked against a table
- * of keys with types and ranges.  Errors read "FILE:LINE: reason".
- * This file must not log, exit or touch anything but the struct it fills:
- * the daemon, `ftpd -t` and the unit tests all call it.
+ * config.c: the daemon's configuration file: "key = value" lines read with
+ * inih, every value checked against a table of keys with types and ranges.
+ * Errors read "FILE:LINE: reason".  The built-in defaults and where files
+ * live are config_defaults.c's.  This file must not log, exit or touch
+ * anything but the struct it fills: the daemon, `ftpd -t` and the unit
+ * tests all call it.
  */
 #include <errno.h>
 #include <limits.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include <bsd/stdlib.h>
 #include <bsd/string.h>
@@ -84,135 +82,6 @@ static int
 fits(char *dst, size_t len, const char *src)
 {
 	return strlcpy(dst, src, len) < len ? 0 : -1;
-}
-
-/* dst = a "/" b; -1 if it does not fit. */
-static int
-join(char *dst, size_t len, const char *a, const char *b)
-{
-	int n;
-
-	n = snprintf(dst, len, "%s%s%s", a,
-	    a[0] != '\0' && a[strlen(a) - 1] == '/' ? "" : "/", b);
-	return n < 0 || (size_t)n >= len ? -1 : 0;
-}
-
-/* An absolute form of path (cwd prepended when relative). */
-static int
-absolute(char *dst, size_t len, const char *path)
-{
-	char cwd[PATH_MAX];
-
-	if (path[0] == '/')
-		return fits(dst, len, path);
-	if (getcwd(cwd, sizeof(cwd)) == NULL)
-		return -1;
-	return join(dst, len, cwd, path);
-}
-
-/*
- * dst = $var/sub if $var is set and absolute (XDG Base Directory spec),
- * else $HOME/fallback/sub.
- */
-static int
-xdg_dir(char *dst, size_t len, const char *var, const char *fallback,
-    const char *sub)
-{
-	const char    *v = getenv(var), *home = getenv("HOME");
-	struct passwd *pw;
-	char	       dir[PATH_MAX];
-
-	if (v != NULL && v[0] == '/')
-		return join(dst, len, v, sub);
-	if (home == NULL || home[0] != '/') {
-		if ((pw = getpwuid(getuid())) == NULL || pw->pw_dir == NULL)
-			return -1;
-		home = pw->pw_dir;
-	}
-	if (join(dir, sizeof(dir), home, fallback) == -1)
-		return -1;
-	return join(dst, len, dir, sub);
-}
-
-static int
-defaults_paths(struct config *c, const char *conf, const char *data,
-    const char *state, const char *logs)
-{
-	if (fits(c->root, sizeof(c->root), data) == -1 ||
-	    join(c->key_file, sizeof(c->key_file), conf, "secret.key") == -1 ||
-	    join(c->pidfile, sizeof(c->pidfile), state, "ftpd.pid") == -1 ||
-	    join(c->log_file, sizeof(c->log_file), logs, "ftpd.log") == -1 ||
-	    join(c->xferlog, sizeof(c->xferlog), logs, "xferlog") == -1)
-		return -1;
-	return 0;
-}
-
-static void
-defaults_numbers(struct config *c)
-{
-	c->workers = 4;
-	c->max_workers = 32;
-	c->max_sessions = 100;
-	c->max_per_ip = 0;
-	c->queue_len = 16;
-	c->queue_wait_ms = 2000;
-	c->shutdown_timeout = 30;
-	c->login_grace = 30;
-	c->idle_timeout = 300;
-	c->stall_timeout = 60;
-	c->cpu_seconds = 600;
-	c->memory_limit = 256ULL << 20;
-	c->open_files = 64;
-	c->file_size_limit = 0;
-	c->max_file_size = 0;
-	c->overwrite = 1;
-	c->debug = 0;
-}
-
-int
-config_defaults(struct config *c, const char *base)
-{
-	char abs[PATH_MAX], files[PATH_MAX], conf[PATH_MAX], data[PATH_MAX];
-	char state[PATH_MAX];
-
-	memset(c, 0, sizeof(*c));
-	defaults_numbers(c);
-	(void)fits(c->listen[0], sizeof(c->listen[0]), "127.0.0.1:2121");
-	c->nlisten = 1;
-	(void)fits(c->user, sizeof(c->user), "ftpd");
-	if (base != NULL) {
-		if (absolute(abs, sizeof(abs), base) == -1 ||
-		    join(files, sizeof(files), abs, "files") == -1)
-			return -1;
-		return defaults_paths(c, abs, files, abs, abs);
-	}
-	if (geteuid() == 0)
-		return defaults_paths(c, "/etc/ftpd", "/srv/ftpd", "/run/ftpd",
-		    "/var/log/ftpd");
-	if (xdg_dir(conf, sizeof(conf), "XDG_CONFIG_HOME", ".config", "ftpd") ==
-		-1 ||
-	    xdg_dir(data, sizeof(data), "XDG_DATA_HOME", ".local/share",
-		"ftpd/files") == -1 ||
-	    xdg_dir(state, sizeof(state), "XDG_STATE_HOME", ".local/state",
-		"ftpd") == -1)
-		return -1;
-	return defaults_paths(c, conf, data, state, state);
-}
-
-int
-config_default_file(const char *base, char *out, size_t outlen)
-{
-	char dir[PATH_MAX];
-
-	if (base != NULL) {
-		if (absolute(dir, sizeof(dir), base) == -1)
-			return -1;
-		return join(out, outlen, dir, "ftpd.conf");
-	}
-	if (geteuid() == 0)
-		return fits(out, outlen, "/etc/ftpd/ftpd.conf");
-	return xdg_dir(out, outlen, "XDG_CONFIG_HOME", ".config",
-	    "ftpd/ftpd.conf");
 }
 
 int
@@ -356,7 +225,7 @@ set_path(struct parse *p, const struct key *k, const char *v)
 	if (v[0] == '/')
 		r = fits(dst, PATH_MAX, v);
 	else
-		r = join(dst, PATH_MAX, p->dir, v);
+		r = config_join(dst, PATH_MAX, p->dir, v);
 	if (r == -1)
 		return fail(p, "%s: path too long", k->name);
 	return 1;
@@ -494,7 +363,7 @@ set_file(struct parse *p, const char *path)
 {
 	char *slash;
 
-	if (absolute(p->c->file, sizeof(p->c->file), path) == -1 ||
+	if (config_absolute(p->c->file, sizeof(p->c->file), path) == -1 ||
 	    fits(p->dir, sizeof(p->dir), p->c->file) == -1) {
 		snprintf(p->err, p->errlen, "%s: path too long", path);
 		return -1;

@@ -8,6 +8,7 @@
 #define FTPD_CONFIG_H
 
 #include <limits.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define CONFIG_LISTEN_MAX 4
@@ -82,5 +83,20 @@ int config_parse_size(const char *s, uint64_t *out);
  */
 int config_split_hostport(const char *s, char *host, size_t hostlen, char *port,
     size_t portlen);
+
+/*
+ * config_join: dst = a "/" b (no second '/' when a ends with one); dst has
+ * len bytes.  Returns 0, or -1 when it does not fit.
+ */
+__attribute__((warn_unused_result)) int config_join(char *dst, size_t len,
+    const char *a, const char *b);
+
+/*
+ * config_absolute: dst = path, with the current folder prepended when path
+ * is relative (not resolved: "." and ".." stay).  dst has len bytes.
+ * Returns 0, or -1 when it does not fit or getcwd fails (errno set).
+ */
+__attribute__((warn_unused_result)) int config_absolute(char *dst, size_t len,
+    const char *path);
 
 #endif

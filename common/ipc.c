@@ -15,6 +15,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "common/error.h"
 #include "common/ipc.h"
 
 #define IPC_HDR_LEN offsetof(struct ipc_msg, u)
@@ -73,10 +74,10 @@ ipc_send_datagram(int sock, const void *buf, size_t len, int fd)
 		n = sendmsg(sock, &msg, MSG_NOSIGNAL);
 	while (n == -1 && errno == EINTR);
 	if (n == -1)
-		return -1;
+		return -ERR_SYSTEM;
 	if ((size_t)n != len) {
 		errno = EMSGSIZE; /* a datagram is all or nothing */
-		return -1;
+		return -ERR_SYSTEM;
 	}
 	return 0;
 }
@@ -88,8 +89,8 @@ ipc_send(int sock, const struct ipc_msg *m, int fd)
 
 	len = ipc_size(m->type, m->type == IPC_LOG ? m->u.log.len : 0);
 	if (len == 0) {
-		errno = EINVAL;
-		return -1;
+		errno = EINVAL; /* for a caller's log_warn */
+		return -ERR_INTERNAL;
 	}
 	return ipc_send_datagram(sock, m, len, fd);
 }
@@ -187,16 +188,15 @@ ipc_recv(int sock, struct ipc_msg *m, int *fd, int flags)
 		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC | flags);
 	while (n == -1 && errno == EINTR);
 	if (n <= 0)
-		return n == 0 ? 0 : -1;
+		return n == 0 ? -ERR_EOF : -ERR_SYSTEM;
 	nfd = take_fds(&msg, fd);
 	if ((msg.msg_flags & (MSG_CTRUNC | MSG_TRUNC)) != 0 ||
 	    !ipc_valid(m, (size_t)n, nfd)) {
 		if (*fd != -1)
 			close(*fd);
 		*fd = -1;
-		errno = EPROTO;
-		return -1;
+		return -ERR_PROTOCOL;
 	}
 	terminate_strings(m);
-	return 1;
+	return 0;
 }

@@ -69,8 +69,9 @@ struct ipc_msg {
 
 /*
  * ipc_send: send m as one datagram, with fd attached by SCM_RIGHTS when
- * fd >= 0.  Only the used part of the union is sent.  Returns 0, or -1 with
- * errno.
+ * fd >= 0.  Only the used part of the union is sent.  Returns 0;
+ * -ERR_INTERNAL (errno EINVAL) for an unknown type or a log text over
+ * LOG_LINE_MAX; -ERR_SYSTEM with errno (EPIPE: the peer is gone).
  */
 __attribute__((warn_unused_result)) int ipc_send(int sock,
     const struct ipc_msg *m, int fd);
@@ -78,7 +79,8 @@ __attribute__((warn_unused_result)) int ipc_send(int sock,
 /*
  * ipc_send_datagram: send len bytes of buf as one datagram, with fd
  * attached by SCM_RIGHTS when fd >= 0, unchecked (ipc_send's transport;
- * tests use it to forge messages).  Returns 0, or -1 with errno.
+ * tests use it to forge messages).  Returns 0, or -ERR_SYSTEM with errno
+ * (EMSGSIZE when the datagram went out short).
  */
 __attribute__((warn_unused_result)) int ipc_send_datagram(int sock,
     const void *buf, size_t len, int fd);
@@ -86,8 +88,9 @@ __attribute__((warn_unused_result)) int ipc_send_datagram(int sock,
 /*
  * ipc_recv: receive one datagram into m; *fd gets a passed descriptor
  * (received with MSG_CMSG_CLOEXEC) or -1.  flags: 0 or MSG_DONTWAIT.
- * Returns 1; 0 when the peer closed; -1 with errno: EAGAIN (nothing waiting
- * with MSG_DONTWAIT), EPROTO (unknown type, wrong size, MSG_CTRUNC or a
+ * Returns 0 with a message; -ERR_EOF when the peer closed; -ERR_SYSTEM
+ * with errno (EAGAIN: nothing waiting with MSG_DONTWAIT); -ERR_PROTOCOL
+ * for a malformed datagram (unknown type, wrong size, MSG_CTRUNC or a
  * descriptor where none belongs; any received descriptor is closed).
  * Every string field of a received message ends inside its array.
  */

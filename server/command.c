@@ -6,6 +6,7 @@
  * This runs in the command's process: it prints on stdout and stderr,
  * never logs, and must not wait without a bound.
  */
+#include <err.h>
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -60,16 +61,14 @@ term_and_wait(const struct config *cfg, pid_t pid)
 	long waited = 0, limit;
 
 	if (kill(pid, SIGTERM) == -1 && errno != ESRCH) {
-		fprintf(stderr, "ftpd: cannot signal pid %ld: %s\n", (long)pid,
-		    strerror(errno));
+		warn("cannot signal pid %ld", (long)pid);
 		return 2;
 	}
 	limit = ((long)cfg->shutdown_timeout + STOP_GRACE_S) * 1000;
 	while (daemon_alive(pid)) {
 		if (waited >= limit) {
-			fprintf(stderr,
-			    "ftpd: pid %ld still running after %ld s\n",
-			    (long)pid, limit / 1000);
+			warnx("pid %ld still running after %ld s", (long)pid,
+			    limit / 1000);
 			return 2;
 		}
 		sleep_ms(STOP_POLL_MS);
@@ -93,16 +92,15 @@ command_stop(const struct config *cfg, int quiet)
 		    control_path(cfg->pidfile, sock, sizeof(sock)) == 0)
 			(void)unlink(sock);
 		if (!quiet)
-			fprintf(stderr, "ftpd: not running\n");
+			warnx("not running");
 		return 1;
 	}
 	if (errno != EEXIST && errno != EINVAL) {
-		fprintf(stderr, "ftpd: cannot open pidfile %s: %s\n",
-		    cfg->pidfile, strerror(errno));
+		warn("cannot open pidfile %s", cfg->pidfile);
 		return 2;
 	}
 	if ((pid = locked_pid(cfg->pidfile, pid)) <= 0) {
-		fprintf(stderr, "ftpd: %s holds no pid\n", cfg->pidfile);
+		warnx("%s holds no pid", cfg->pidfile);
 		return 2;
 	}
 	return term_and_wait(cfg, pid);
@@ -118,8 +116,7 @@ daemon_state(const struct config *cfg, pid_t *pid)
 	int st = daemon_check(cfg->pidfile, pid);
 
 	if (st == -1) {
-		fprintf(stderr, "ftpd: cannot read pidfile %s: %s\n",
-		    cfg->pidfile, strerror(errno));
+		warn("cannot read pidfile %s", cfg->pidfile);
 		return LSB_UNKNOWN;
 	}
 	if (st == DAEMON_NONE)
@@ -189,7 +186,7 @@ status_json(const struct config *cfg, int code, pid_t pid)
 	}
 	if (ask(cfg, "status json\n", STATUS_TIMEOUT_MS, &ans, err,
 		sizeof(err)) == -1) {
-		fprintf(stderr, "ftpd: %s\n", err);
+		warnx("%s", err);
 		printf("{\"running\":true,\"pid\":%ld,\"error\":", (long)pid);
 		(void)json_cstr(stdout, err);
 		fputs("}\n", stdout);
@@ -220,7 +217,7 @@ command_status(const struct config *cfg, int json)
 	printf("ftpd is running (pid %ld)\n", (long)pid);
 	if (ask(cfg, "status\n", STATUS_TIMEOUT_MS, &ans, err, sizeof(err)) ==
 	    -1) {
-		fprintf(stderr, "ftpd: %s\n", err);
+		warnx("%s", err);
 		return LSB_RUNNING;
 	}
 	fputs(ans, stdout);
@@ -233,13 +230,12 @@ static int
 fall_back(pid_t pid, int sig, const char *what, const char *why)
 {
 	if (kill(pid, sig) == -1) {
-		fprintf(stderr, "ftpd: %s; cannot send SIG%s to pid %ld: %s\n",
-		    why, sigabbrev_np(sig), (long)pid, strerror(errno));
+		warn("%s; cannot send SIG%s to pid %ld", why, sigabbrev_np(sig),
+		    (long)pid);
 		return 1;
 	}
-	fprintf(stderr,
-	    "ftpd: %s; sent SIG%s to pid %ld instead: the log says whether "
-	    "the %s worked\n",
+	warnx("%s; sent SIG%s to pid %ld instead: the log says whether "
+	      "the %s worked",
 	    why, sigabbrev_np(sig), (long)pid, what);
 	return FELL_BACK;
 }
@@ -259,7 +255,7 @@ control_command(const struct config *cfg, const char *request, int sig,
 
 	if (code != LSB_RUNNING) {
 		if (code != LSB_UNKNOWN)
-			fprintf(stderr, "ftpd: not running\n");
+			warnx("not running");
 		return 1;
 	}
 	if (ask(cfg, request, RELOAD_TIMEOUT_MS, &ans, err, sizeof(err)) == -1)
@@ -270,10 +266,9 @@ control_command(const struct config *cfg, const char *request, int sig,
 		(void)strlcpy(rest, ans[2] != '\0' ? ans + 3 : "", restlen);
 		r = 0;
 	} else if (strncmp(ans, "error ", 6) == 0)
-		fprintf(stderr, "ftpd: %s refused: %s\n", what, ans + 6);
+		warnx("%s refused: %s", what, ans + 6);
 	else
-		fprintf(stderr, "ftpd: %s: unexpected answer \"%s\"\n", what,
-		    ans);
+		warnx("%s: unexpected answer \"%s\"", what, ans);
 	free(ans);
 	return r;
 }

@@ -10,6 +10,7 @@
  * runs, everything goes through common/log.h.  It must not start a daemon
  * before the config, the key and the pidfile lock are known to be good.
  */
+#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -88,12 +89,11 @@ cmd_keygen(const char *file)
 	if (file == NULL)
 		file = cfg.key_file;
 	if (master_make_parent(file) == -1) {
-		fprintf(stderr, "ftpd: cannot create the folder of %s: %s\n",
-		    file, strerror(errno));
+		warn("cannot create the folder of %s", file);
 		return 1;
 	}
 	if (keyfile_generate(file, err, sizeof(err)) == -1) {
-		fprintf(stderr, "ftpd: %s\n", err);
+		warnx("%s", err);
 		return 1;
 	}
 	printf("%s\n", file);
@@ -112,29 +112,24 @@ cmd_start(const struct master_opts *o)
 
 	log_init(cfg.debug || o->verbose, o->foreground);
 	if (master_prepare(&cfg, secret, err, sizeof(err)) == -1) {
-		fprintf(stderr, "ftpd: %s\n", err);
+		warnx("%s", err);
 		return 1;
 	}
 	/* Before forking, so that "already running" is said here. */
 	if ((pfh = pidfile_open(cfg.pidfile, PIDFILE_MODE, &other)) == NULL) {
 		if (errno == EEXIST && other > 0)
-			fprintf(stderr, "ftpd: already running (pid %ld)\n",
-			    (long)other);
+			warnx("already running (pid %ld)", (long)other);
 		else if (errno == EEXIST || errno == EINVAL)
-			fprintf(stderr,
-			    "ftpd: already running (%s is locked)\n",
-			    cfg.pidfile);
+			warnx("already running (%s is locked)", cfg.pidfile);
 		else
-			fprintf(stderr, "ftpd: cannot open pidfile %s: %s\n",
-			    cfg.pidfile, strerror(errno));
+			warn("cannot open pidfile %s", cfg.pidfile);
 		sodium_memzero(secret, sizeof(secret));
 		return 1;
 	}
 	if (!o->foreground) {
 		keep = pidfile_fileno(pfh);
 		if (daemonize(&keep, 1, &ready) == -1) {
-			fprintf(stderr, "ftpd: cannot daemonize: %s\n",
-			    strerror(errno));
+			warn("cannot daemonize");
 			pidfile_remove(pfh);
 			sodium_memzero(secret, sizeof(secret));
 			return 1;
@@ -227,11 +222,10 @@ bad_config(int check, const char *cmd, const char *err)
 	if (cmd != NULL &&
 	    (strcmp(cmd, "status") == 0 || strcmp(cmd, "stop") == 0 ||
 		strcmp(cmd, "reopen") == 0)) {
-		fprintf(stderr, "ftpd: %s (using the default pidfile %s)\n",
-		    err, cfg.pidfile);
+		warnx("%s (using the default pidfile %s)", err, cfg.pidfile);
 		return 0;
 	}
-	fprintf(stderr, "ftpd: %s%s\n", err,
+	warnx("%s%s", err,
 	    cmd != NULL && strcmp(cmd, "reload") == 0
 		? " (not reloaded: the daemon keeps its configuration)"
 		: "");
@@ -261,45 +255,59 @@ sanitise_stdfd(void)
 		close(fd);
 }
 
+/*
+ * The options into o, *check (-t) and *json (--json); base holds -d's
+ * absolute form (PATH_MAX bytes).  Returns optind; exits on a bad option.
+ */
+static int
+parse_options(int argc, char *argv[], struct master_opts *o, int *check,
+    int *json, char *base)
+{
+	int ch;
+
+	while (
+	    (ch = getopt_long(argc, argv, "c:d:fhtv", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'j':
+			*json = 1;
+			break;
+		case 'c':
+			o->conf = optarg;
+			break;
+		case 'd':
+			o->base = absolute_dir(optarg, base, PATH_MAX);
+			break;
+		case 'f':
+			o->foreground = 1;
+			break;
+		case 'h':
+			usage(0);
+		case 't':
+			*check = 1;
+			break;
+		case 'v':
+			o->verbose = 1;
+			break;
+		default:
+			usage(EXIT_USAGE);
+		}
+	}
+	return optind;
+}
+
 int
 main(int argc, char *argv[])
 {
 	struct master_opts o;
 	char		   base[PATH_MAX], err[1024];
 	const char	  *cmd = NULL, *arg = NULL;
-	int		   ch, check = 0, json = 0;
+	int		   n, check = 0, json = 0;
 
 	sanitise_stdfd();
 	memset(&o, 0, sizeof(o));
-	while (
-	    (ch = getopt_long(argc, argv, "c:d:fhtv", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'j':
-			json = 1;
-			break;
-		case 'c':
-			o.conf = optarg;
-			break;
-		case 'd':
-			o.base = absolute_dir(optarg, base, sizeof(base));
-			break;
-		case 'f':
-			o.foreground = 1;
-			break;
-		case 'h':
-			usage(0);
-		case 't':
-			check = 1;
-			break;
-		case 'v':
-			o.verbose = 1;
-			break;
-		default:
-			usage(EXIT_USAGE);
-		}
-	}
-	argc -= optind;
-	argv += optind;
+	n = parse_options(argc, argv, &o, &check, &json, base);
+	argc -= n;
+	argv += n;
 	if (argc > 0)
 		cmd = argv[0];
 	if (argc > 1)

@@ -141,7 +141,7 @@ pool_retire(struct worker *w)
 		return;
 	memset(&m, 0, sizeof(m));
 	m.type = IPC_SHUTDOWN;
-	if (ipc_send(w->fd, &m, -1) == -1 && errno != EPIPE)
+	if (ipc_send(w->fd, &m, -1) != 0 && errno != EPIPE)
 		log_warn("worker %ld: cannot send shutdown", (long)w->pid);
 }
 
@@ -160,7 +160,7 @@ hand_over(struct worker *w, struct conn *c)
 	/* The worker serves the socket blocking, with its own timeouts. */
 	fl = fcntl(c->fd, F_GETFL);
 	if (fl == -1 || fcntl(c->fd, F_SETFL, fl & ~O_NONBLOCK) == -1 ||
-	    ipc_send(w->fd, &m, c->fd) == -1) {
+	    ipc_send(w->fd, &m, c->fd) != 0) {
 		log_warn("worker %ld: cannot pass connection %llu",
 		    (long)w->pid, (unsigned long long)c->seq);
 		if (fl != -1)
@@ -296,21 +296,22 @@ pool_drain(struct worker *w, int burst)
 		r = ipc_recv(w->fd, &m, &fd, MSG_DONTWAIT);
 		/* SECURITY: workers never pass descriptors to the master; one
 		 * that tries must not make us leak (and run out of) fds. */
-		if (r == 1 && fd != -1)
+		if (r == 0 && fd != -1)
 			close(fd);
-		if (r == 1) {
+		if (r == 0) {
 			handle(w, &m);
 			continue;
 		}
-		if (r == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		if (r == -ERR_SYSTEM &&
+		    (errno == EAGAIN || errno == EWOULDBLOCK))
 			return;
-		if (r == -1 && errno == EPROTO) {
+		if (r == -ERR_PROTOCOL) {
 			/* SECURITY: a malformed message is dropped, not used. */
 			log_warnx("worker %ld: malformed message dropped",
 			    (long)w->pid);
 			continue;
 		}
-		if (r == -1)
+		if (r == -ERR_SYSTEM)
 			log_warn("worker %ld: socketpair", (long)w->pid);
 		close(w->fd);
 		w->fd = -1;

@@ -20,6 +20,7 @@
 #define FSOPS_PATH_MAX	 4095 /* longest path in bytes (PROTOCOL.md 4.1) */
 #define FSOPS_NAME_MAX	 255  /* longest component in bytes */
 #define FSOPS_TMP_PREFIX ".ftpd-put."
+#define FSOPS_RETRIES	 8 /* openat2 EAGAIN (racing rename), name clashes */
 
 /*
  * fsops_is_tmp_name: 1 if the len bytes at name begin with FSOPS_TMP_PREFIX
@@ -101,6 +102,16 @@ __attribute__((warn_unused_result)) int fsops_rmdir(int rootfd,
 __attribute__((warn_unused_result)) int fsops_rename(int rootfd,
     const char *from, const char *to, int overwrite, const char **why);
 
+/*
+ * fsops_rename_noreplace: renameat2(fpfd, fname, tpfd, tname,
+ * RENAME_NOREPLACE), or a check for the target then renameat where the
+ * file system lacks the flag.  Returns 0, -ERR_EXISTS when tname exists,
+ * or another negative ERR_* code; *why as for fsops_rename (set only on
+ * that error).
+ */
+__attribute__((warn_unused_result)) int fsops_rename_noreplace(int fpfd,
+    const char *fname, int tpfd, const char *tname, const char **why);
+
 /* A folder's entries, read whole and sorted for list. */
 struct fsops_dir {
 	DIR   *dir;   /* open folder, for fsops_dir_stat */
@@ -128,7 +139,7 @@ fsops_dir_stat(const struct fsops_dir *d, size_t i, struct stat *st);
 void fsops_dir_close(struct fsops_dir *d);
 
 /*
- * A temporary file for an upload, in the target's folder: unnamed
+ * A temporary file for an upload (worker/fstmp.c), in the target's folder: unnamed
  * (O_TMPFILE, nothing is left behind even after kill -9) where the file
  * system allows it, else named FSOPS_TMP_PREFIX plus 12 random characters,
  * created O_EXCL | O_NOFOLLOW with mode 0600.

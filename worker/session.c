@@ -156,7 +156,7 @@ session_state(struct session *s, const char *op, const char *path,
 	m.u.state.done = done;
 	m.u.state.total = total;
 	m.u.state.op_start_ms = s->op_start_ms;
-	if (ipc_send(s->ipc_fd, &m, -1) == -1)
+	if (ipc_send(s->ipc_fd, &m, -1) != 0)
 		log_debug("ipc_send IPC_STATE: %s", strerror(errno));
 	if (!force)
 		return;
@@ -194,14 +194,14 @@ session_ipc(struct session *s)
 	int	       fd, r;
 
 	r = ipc_recv(s->ipc_fd, &m, &fd, MSG_DONTWAIT);
-	if (r == 0 || (r == -1 && errno != EAGAIN && errno != EPROTO)) {
+	if (r == -ERR_EOF || (r == -ERR_SYSTEM && errno != EAGAIN)) {
 		s->master_gone = 1;
 		s->shutdown = 1;
 		return;
 	}
-	if (r == 1 && fd != -1)
+	if (r == 0 && fd != -1)
 		close(fd); /* a session while busy: not ours to serve */
-	if (r == 1 && m.type == IPC_SHUTDOWN)
+	if (r == 0 && m.type == IPC_SHUTDOWN)
 		s->shutdown = 1;
 }
 

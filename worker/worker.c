@@ -53,7 +53,7 @@ worker_log_sink(int which, const char *line, size_t len)
 	m.u.log.which = which;
 	m.u.log.len = (uint32_t)len;
 	memcpy(m.u.log.text, line, len);
-	if (ipc_send(log_ipc_fd, &m, -1) == -1) {
+	if (ipc_send(log_ipc_fd, &m, -1) != 0) {
 		/* the master is gone: nowhere to report it */
 	}
 	busy = 0;
@@ -159,7 +159,7 @@ cpu_budget(const struct config *cfg)
 static void
 ipc_tell(int ipc_fd, struct ipc_msg *m)
 {
-	if (ipc_send(ipc_fd, m, -1) == -1 && errno != EPIPE)
+	if (ipc_send(ipc_fd, m, -1) != 0 && errno != EPIPE)
 		log_warn("ipc_send type %u", m->type);
 }
 
@@ -239,15 +239,15 @@ worker_wait(int ipc_fd, struct ipc_msg *m, int *fd)
 		if (pfd[0].revents == 0)
 			continue;
 		r = ipc_recv(ipc_fd, m, fd, MSG_DONTWAIT);
-		if (r == 0)
+		if (r == -ERR_EOF)
 			return 0;
-		if (r == -1 && errno == EAGAIN)
+		if (r == -ERR_SYSTEM && errno == EAGAIN)
 			continue;
-		if (r == -1 && errno == EPROTO) {
+		if (r == -ERR_PROTOCOL) {
 			log_warnx("malformed message from the master");
 			continue;
 		}
-		if (r == -1) {
+		if (r != 0) {
 			log_warn("ipc_recv");
 			return 0;
 		}

@@ -75,7 +75,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	send_datagram(data + 1, size - 1, data[0] & 1);
 	r = ipc_recv(sv[0], &m, &fd, MSG_DONTWAIT);
-	if (r == 1) {
+	if (r == 0) {
 		check(&m);
 		if (fd != -1)
 			close(fd);

@@ -4,7 +4,7 @@
  * way out of the root ("..", "../x", "a/../../x", links to /etc, to ../..
  * and to a sibling folder) refused with the right ERR_* code and nothing
  * created outside, the parent/last-name split, folder operations, sorted
- * listing, reading, and temporary files for uploads.  It must not touch
+ * listing and reading (upload temporaries: test_fstmp.c).  It must not touch
  * anything outside its mkdtemp folder, which it removes at the end.
  */
 #include <stdarg.h>
@@ -384,76 +384,6 @@ test_open_read(void **state)
 	    -ERR_NOT_FOUND);
 }
 
-/* No FSOPS_TMP_PREFIX name left in folder fd. */
-static void
-assert_no_tmp(int pfd)
-{
-	struct dirent *de;
-	DIR	      *d;
-	int	       fd = openat(pfd, ".", O_RDONLY | O_DIRECTORY);
-
-	assert_true(fd >= 0);
-	assert_non_null(d = fdopendir(fd));
-	while ((de = readdir(d)) != NULL)
-		assert_int_not_equal(strncmp(de->d_name, FSOPS_TMP_PREFIX,
-					 strlen(FSOPS_TMP_PREFIX)),
-		    0);
-	closedir(d);
-}
-
-static void
-write_tmp(int pfd, struct fsops_tmp *t, const char *text)
-{
-	assert_int_equal(fsops_tmp_create(pfd, t), 0);
-	assert_true(t->fd >= 0);
-	assert_int_equal(write(t->fd, text, strlen(text)),
-	    (ssize_t)strlen(text));
-}
-
-static void
-test_tmp_files(void **state)
-{
-	struct fsops_tmp t;
-	struct stat	 st;
-	char		 name[FSOPS_NAME_MAX + 1], buf[16];
-	int		 pfd, fd;
-
-	(void)state;
-	pfd = fsops_open_parent(fx.rootfd, "sub/t.bin", name, sizeof(name));
-	assert_true(pfd >= 0);
-	write_tmp(pfd, &t, "one");
-	assert_int_equal(fsops_tmp_commit(pfd, &t, name, 0), 0);
-	assert_int_equal(t.fd, -1);
-	fsops_tmp_discard(pfd, &t); /* after commit: a no-op */
-
-	write_tmp(pfd, &t, "two");
-	assert_int_equal(fsops_tmp_commit(pfd, &t, name, 0), -ERR_EXISTS);
-	fsops_tmp_discard(pfd, &t);
-	assert_no_tmp(pfd);
-
-	write_tmp(pfd, &t, "three");
-	assert_int_equal(fsops_tmp_commit(pfd, &t, name, 1), 0);
-	assert_no_tmp(pfd);
-	fd = fsops_open_read(fx.rootfd, "sub/t.bin", &st);
-	assert_true(fd >= 0);
-	assert_int_equal(read(fd, buf, sizeof(buf)), 5);
-	assert_memory_equal(buf, "three", 5);
-	close(fd);
-
-	write_tmp(pfd, &t, "four"); /* never committed: leaves nothing */
-	fsops_tmp_discard(pfd, &t);
-	assert_no_tmp(pfd);
-	/* A folder as target is refused, the folder kept. */
-	write_tmp(pfd, &t, "five");
-	assert_int_equal(fsops_tmp_commit(pfd, &t, "deep", 1), -ERR_IS_DIR);
-	fsops_tmp_discard(pfd, &t);
-	assert_no_tmp(pfd);
-	assert_int_equal(fsops_stat(fx.rootfd, "sub/deep", &st), 0);
-	assert_true(S_ISDIR(st.st_mode));
-	close(pfd);
-	assert_int_equal(fsops_delete(fx.rootfd, "sub/t.bin"), 0);
-}
-
 int
 main(void)
 {
@@ -466,7 +396,6 @@ main(void)
 		cmocka_unit_test(test_rename_beneath_itself),
 		cmocka_unit_test(test_list_sorted),
 		cmocka_unit_test(test_open_read),
-		cmocka_unit_test(test_tmp_files),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -158,12 +158,10 @@ hs_hello(int role, const char *proto, uint64_t v, size_t pklen, uint8_t pkbyte)
 	return rc;
 }
 
+/* Hellos with a wrong version, protocol name or key. */
 static void
 test_bad_hellos(void **state)
 {
-	uint8_t	    junk[FRAME_HANDSHAKE_MAX + 1];
-	struct msgw w;
-
 	(void)state;
 	/* A valid peer key (a point of order > 8): the handshake passes. */
 	assert_int_equal(hs_hello(CHANNEL_CLIENT, "ftpd", 1, 32, 9), 0);
@@ -179,35 +177,47 @@ test_bad_hellos(void **state)
 	/* All-zero key: crypto_kx refuses the zero shared secret. */
 	assert_int_equal(hs_hello(CHANNEL_CLIENT, "ftpd", 1, 32, 0),
 	    -ERR_PROTOCOL);
-	/* Lenient: other order, extra keys. */
-	memset(junk, 9, sizeof(junk));
+}
+
+/* Lenient: other order, extra keys. */
+static void
+test_hello_lenient(void **state)
+{
+	uint8_t	    pk[32];
+	struct msgw w;
+
+	(void)state;
+	memset(pk, 9, sizeof(pk));
 	msgw_init(&w, 4);
 	msgw_str(&w, "extra", "ignored");
-	msgw_bin(&w, "pk", junk, 32);
+	msgw_bin(&w, "pk", pk, sizeof(pk));
 	msgw_uint(&w, "v", 1);
 	msgw_str(&w, "proto", "ftpd");
 	assert_int_equal(hs_against(CHANNEL_CLIENT, w.sb.data, w.sb.size,
 			     SS_HDR),
 	    0);
 	msgw_free(&w);
-	/* Not a map, too long, zero length, wrong header size, EOF. */
+}
+
+/* Not a map, too long, zero length, wrong header size, EOF. */
+static void
+test_hello_framing(void **state)
+{
+	uint8_t	    junk[FRAME_HANDSHAKE_MAX + 1];
+	struct msgw h;
+
+	(void)state;
+	memset(junk, 9, sizeof(junk));
 	assert_int_equal(hs_against(CHANNEL_SERVER, "\x93\x01\x02\x03", 4, 0),
 	    -ERR_PROTOCOL);
 	assert_int_equal(hs_against(CHANNEL_SERVER, junk, sizeof(junk), 0),
 	    -ERR_PROTOCOL);
-	assert_int_equal(hs_hello(CHANNEL_SERVER, "ftpd", 1, 32, 9), 0);
-	{
-		struct msgw h;
-
-		hello_build(&h, "ftpd", 1, 32, 9);
-		assert_int_equal(hs_against(CHANNEL_CLIENT, h.sb.data,
-				     h.sb.size, 23),
-		    -ERR_PROTOCOL);
-		assert_int_equal(hs_against(CHANNEL_CLIENT, h.sb.data,
-				     h.sb.size, 0),
-		    -ERR_IO);
-		msgw_free(&h);
-	}
+	hello_build(&h, "ftpd", 1, 32, 9);
+	assert_int_equal(hs_against(CHANNEL_CLIENT, h.sb.data, h.sb.size, 23),
+	    -ERR_PROTOCOL);
+	assert_int_equal(hs_against(CHANNEL_CLIENT, h.sb.data, h.sb.size, 0),
+	    -ERR_IO);
+	msgw_free(&h);
 	assert_int_equal(hs_against(CHANNEL_SERVER, NULL, 0, 0), -ERR_IO);
 }
 
@@ -278,6 +288,8 @@ main(void)
 		cmocka_unit_test(test_refusal_frame),
 		cmocka_unit_test(test_refusal_sanitised),
 		cmocka_unit_test(test_bad_hellos),
+		cmocka_unit_test(test_hello_lenient),
+		cmocka_unit_test(test_hello_framing),
 		cmocka_unit_test(test_server_ignores_refusal),
 		cmocka_unit_test(test_handshake_timeout),
 		cmocka_unit_test(test_error_names),

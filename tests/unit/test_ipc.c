@@ -19,6 +19,7 @@
 
 #include <cmocka.h>
 
+#include "common/error.h"
 #include "common/ipc.h"
 
 #define HDR offsetof(struct ipc_msg, u)
@@ -58,15 +59,14 @@ send_raw(const void *m, size_t len, int fd)
 	assert_int_equal(ipc_send_datagram(sv[1], m, len, fd), 0);
 }
 
-/* The next datagram must be refused with EPROTO and leave no fd. */
+/* The next datagram must be refused as malformed and leave no fd. */
 static void
 expect_refused(void)
 {
 	struct ipc_msg m;
 	int	       fd = 12345, before = lowest_free();
 
-	assert_int_equal(ipc_recv(sv[0], &m, &fd, MSG_DONTWAIT), -1);
-	assert_int_equal(errno, EPROTO);
+	assert_int_equal(ipc_recv(sv[0], &m, &fd, MSG_DONTWAIT), -ERR_PROTOCOL);
 	assert_int_equal(fd, -1);
 	assert_int_equal(lowest_free(), before);
 }
@@ -87,7 +87,7 @@ test_round_trip(void **state)
 	out.u.state.total = 9;
 	out.u.state.op_start_ms = 1234;
 	assert_int_equal(ipc_send(sv[1], &out, -1), 0);
-	assert_int_equal(ipc_recv(sv[0], &in, &fd, 0), 1);
+	assert_int_equal(ipc_recv(sv[0], &in, &fd, 0), 0);
 	assert_int_equal(fd, -1);
 	assert_memory_equal(&in, &out, sizeof(out));
 
@@ -97,7 +97,7 @@ test_round_trip(void **state)
 	out.u.log.len = 3;
 	memcpy(out.u.log.text, "ab\n", 3);
 	assert_int_equal(ipc_send(sv[1], &out, -1), 0);
-	assert_int_equal(ipc_recv(sv[0], &in, &fd, 0), 1);
+	assert_int_equal(ipc_recv(sv[0], &in, &fd, 0), 0);
 	assert_int_equal(in.type, IPC_LOG);
 	assert_int_equal(in.u.log.which, LOG_XFER);
 	assert_int_equal(in.u.log.len, 3);
@@ -109,12 +109,12 @@ test_round_trip(void **state)
 	out.u.idle.bytes_in = 100;
 	out.u.idle.outcome = 14;
 	assert_int_equal(ipc_send(sv[1], &out, -1), 0);
-	assert_int_equal(ipc_recv(sv[0], &in, &fd, 0), 1);
+	assert_int_equal(ipc_recv(sv[0], &in, &fd, 0), 0);
 	assert_memory_equal(&in.u.idle, &out.u.idle, sizeof(out.u.idle));
 
 	out.type = IPC_BUSY;
 	assert_int_equal(ipc_send(sv[1], &out, -1), 0);
-	assert_int_equal(ipc_recv(sv[0], &in, &fd, 0), 1);
+	assert_int_equal(ipc_recv(sv[0], &in, &fd, 0), 0);
 	assert_int_equal(in.type, IPC_BUSY);
 	assert_int_equal(lowest_free(), base);
 }
@@ -136,7 +136,7 @@ test_session_fd(void **state)
 	assert_true(passed >= 0);
 	assert_int_equal(ipc_send(sv[0], &out, passed), 0);
 	close(passed);
-	assert_int_equal(ipc_recv(sv[1], &in, &fd, 0), 1);
+	assert_int_equal(ipc_recv(sv[1], &in, &fd, 0), 0);
 	assert_true(fd >= 0);
 	assert_true((fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0);
 	assert_memory_equal(&in.u.session, &out.u.session,
@@ -144,7 +144,7 @@ test_session_fd(void **state)
 	close(fd);
 
 	/* Nothing waiting; then the peer's end of file. */
-	assert_int_equal(ipc_recv(sv[0], &in, &fd, MSG_DONTWAIT), -1);
+	assert_int_equal(ipc_recv(sv[0], &in, &fd, MSG_DONTWAIT), -ERR_SYSTEM);
 	assert_int_equal(errno, EAGAIN);
 	assert_int_equal(lowest_free(), base);
 }
@@ -158,11 +158,11 @@ test_send_refuses(void **state)
 	(void)state;
 	memset(&m, 0, sizeof(m));
 	m.type = 99;
-	assert_int_equal(ipc_send(sv[1], &m, -1), -1);
+	assert_int_equal(ipc_send(sv[1], &m, -1), -ERR_INTERNAL);
 	assert_int_equal(errno, EINVAL);
 	m.type = IPC_LOG;
 	m.u.log.len = LOG_LINE_MAX + 1;
-	assert_int_equal(ipc_send(sv[1], &m, -1), -1);
+	assert_int_equal(ipc_send(sv[1], &m, -1), -ERR_INTERNAL);
 	assert_int_equal(errno, EINVAL);
 }
 
@@ -178,7 +178,7 @@ test_unterminated(void **state)
 	m.type = IPC_STATE;
 	m.pad = 0;
 	send_raw(&m, HDR + sizeof(struct ipc_state), -1);
-	assert_int_equal(ipc_recv(sv[0], &in, &fd, 0), 1);
+	assert_int_equal(ipc_recv(sv[0], &in, &fd, 0), 0);
 	assert_int_equal(strlen(in.u.state.op), sizeof(in.u.state.op) - 1);
 	assert_int_equal(strlen(in.u.state.path), sizeof(in.u.state.path) - 1);
 	assert_int_equal(strlen(in.u.state.user), sizeof(in.u.state.user) - 1);
@@ -188,7 +188,7 @@ test_unterminated(void **state)
 	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	send_raw(&m, HDR + sizeof(struct ipc_session), fd);
 	close(fd);
-	assert_int_equal(ipc_recv(sv[0], &in, &fd, 0), 1);
+	assert_int_equal(ipc_recv(sv[0], &in, &fd, 0), 0);
 	assert_int_equal(strlen(in.u.session.peer),
 	    sizeof(in.u.session.peer) - 1);
 	close(fd);
@@ -268,7 +268,7 @@ test_wrong_types(void **state)
 	expect_refused();
 }
 
-/* End of file from the peer is 0, not an error. */
+/* End of file from the peer is -ERR_EOF, and hands out no descriptor. */
 static void
 test_eof(void **state)
 {
@@ -278,7 +278,7 @@ test_eof(void **state)
 	(void)state;
 	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, p), 0);
 	close(p[1]);
-	assert_int_equal(ipc_recv(p[0], &m, &fd, 0), 0);
+	assert_int_equal(ipc_recv(p[0], &m, &fd, 0), -ERR_EOF);
 	assert_int_equal(fd, -1);
 	close(p[0]);
 }

@@ -1,0 +1,124 @@
+/*
+ * config_defaults.c: the daemon's built-in configuration: the numbers,
+ * the listen address, and where files live (a -d folder, the system
+ * locations as root, the XDG folders otherwise, through common/xdg.h),
+ * plus the path helpers config.c shares.  This file must not read a
+ * configuration file (config.c does), log, exit or create folders.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bsd/string.h>
+
+#include "common/config.h"
+#include "common/xdg.h"
+
+int
+config_join(char *dst, size_t len, const char *a, const char *b)
+{
+	int n;
+
+	n = snprintf(dst, len, "%s%s%s", a,
+	    a[0] != '\0' && a[strlen(a) - 1] == '/' ? "" : "/", b);
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+int
+config_absolute(char *dst, size_t len, const char *path)
+{
+	char cwd[PATH_MAX];
+
+	if (path[0] == '/')
+		return strlcpy(dst, path, len) < len ? 0 : -1;
+	if (getcwd(cwd, sizeof(cwd)) == NULL)
+		return -1;
+	return config_join(dst, len, cwd, path);
+}
+
+static int
+defaults_paths(struct config *c, const char *conf, const char *data,
+    const char *state, const char *logs)
+{
+	if (strlcpy(c->root, data, sizeof(c->root)) >= sizeof(c->root) ||
+	    config_join(c->key_file, sizeof(c->key_file), conf, "secret.key") ==
+		-1 ||
+	    config_join(c->pidfile, sizeof(c->pidfile), state, "ftpd.pid") ==
+		-1 ||
+	    config_join(c->log_file, sizeof(c->log_file), logs, "ftpd.log") ==
+		-1 ||
+	    config_join(c->xferlog, sizeof(c->xferlog), logs, "xferlog") == -1)
+		return -1;
+	return 0;
+}
+
+static void
+defaults_numbers(struct config *c)
+{
+	c->workers = 4;
+	c->max_workers = 32;
+	c->max_sessions = 100;
+	c->max_per_ip = 0;
+	c->queue_len = 16;
+	c->queue_wait_ms = 2000;
+	c->shutdown_timeout = 30;
+	c->login_grace = 30;
+	c->idle_timeout = 300;
+	c->stall_timeout = 60;
+	c->cpu_seconds = 600;
+	c->memory_limit = 256ULL << 20;
+	c->open_files = 64;
+	c->file_size_limit = 0;
+	c->max_file_size = 0;
+	c->overwrite = 1;
+	c->debug = 0;
+}
+
+int
+config_defaults(struct config *c, const char *base)
+{
+	char abs[PATH_MAX], files[PATH_MAX], conf[PATH_MAX], data[PATH_MAX];
+	char state[PATH_MAX];
+
+	memset(c, 0, sizeof(*c));
+	defaults_numbers(c);
+	(void)strlcpy(c->listen[0], "127.0.0.1:2121", sizeof(c->listen[0]));
+	c->nlisten = 1;
+	(void)strlcpy(c->user, "ftpd", sizeof(c->user));
+	if (base != NULL) {
+		if (config_absolute(abs, sizeof(abs), base) == -1 ||
+		    config_join(files, sizeof(files), abs, "files") == -1)
+			return -1;
+		return defaults_paths(c, abs, files, abs, abs);
+	}
+	if (geteuid() == 0)
+		return defaults_paths(c, "/etc/ftpd", "/srv/ftpd", "/run/ftpd",
+		    "/var/log/ftpd");
+	if (xdg_dir(conf, sizeof(conf), "XDG_CONFIG_HOME", ".config", "ftpd") ==
+		-1 ||
+	    xdg_dir(data, sizeof(data), "XDG_DATA_HOME", ".local/share",
+		"ftpd/files") == -1 ||
+	    xdg_dir(state, sizeof(state), "XDG_STATE_HOME", ".local/state",
+		"ftpd") == -1)
+		return -1;
+	return defaults_paths(c, conf, data, state, state);
+}
+
+int
+config_default_file(const char *base, char *out, size_t outlen)
+{
+	char dir[PATH_MAX];
+
+	if (base != NULL) {
+		if (config_absolute(dir, sizeof(dir), base) == -1)
+			return -1;
+		return config_join(out, outlen, dir, "ftpd.conf");
+	}
+	if (geteuid() == 0)
+		return strlcpy(out, "/etc/ftpd/ftpd.conf", outlen) < outlen
+		    ? 0
+		    : -1;
+	return xdg_dir(out, outlen, "XDG_CONFIG_HOME", ".config",
+	    "ftpd/ftpd.conf");
+}
