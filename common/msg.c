@@ -1,12 +1,13 @@
 /*
- * msg.c: protocol v1 messages (doc/PROTOCOL.md, section 4) as msgpack maps.
- * Writing wraps msgpack-c's sbuffer and packer.  Reading first validates the
- * untrusted bytes with msg_check, a walk that allocates nothing and proves
- * every declared length and count is backed by real bytes, and only then
- * lets msgpack-c unpack them; so a peer cannot make the unpacker allocate
- * more than a small multiple of the frame it sent.  This file must not
- * trust any length or count before it has been compared with the bytes left,
- * and must not log peer data.
+ * msg.c: msg_check, the walk that proves untrusted msgpack bytes before
+ * anything unpacks them (common/schema_decode.c runs it on every message):
+ * it allocates nothing and checks that every declared length and count is
+ * backed by real bytes, so a peer cannot make msgpack-c allocate more than
+ * a small multiple of the frame it sent.  The small writer and lookups
+ * after it remain only for tests/unit/test_handshake.c's scripted peers;
+ * protocol code uses common/schema.h.  This file must not trust any length
+ * or count before it has been compared with the bytes left, and must not
+ * log peer data.
  */
 #include <stdint.h>
 #include <string.h>
@@ -53,7 +54,7 @@ msgw_free(struct msgw *w)
 	w->sb.alloc = 0;
 }
 
-void
+static void
 msgw_key(struct msgw *w, const char *key)
 {
 	size_t len = strlen(key);
@@ -65,12 +66,8 @@ msgw_key(struct msgw *w, const char *key)
 void
 msgw_str(struct msgw *w, const char *key, const char *val)
 {
-	msgw_strn(w, key, val, val == NULL ? 0 : strlen(val));
-}
+	size_t len = val == NULL ? 0 : strlen(val);
 
-void
-msgw_strn(struct msgw *w, const char *key, const char *val, size_t len)
-{
 	msgw_key(w, key);
 	msgpack_pack_str(&w->pk, len);
 	if (len > 0)
@@ -82,23 +79,6 @@ msgw_uint(struct msgw *w, const char *key, uint64_t val)
 {
 	msgw_key(w, key);
 	msgpack_pack_uint64(&w->pk, val);
-}
-
-void
-msgw_int(struct msgw *w, const char *key, int64_t val)
-{
-	msgw_key(w, key);
-	msgpack_pack_int64(&w->pk, val);
-}
-
-void
-msgw_bool(struct msgw *w, const char *key, int val)
-{
-	msgw_key(w, key);
-	if (val)
-		msgpack_pack_true(&w->pk);
-	else
-		msgpack_pack_false(&w->pk);
 }
 
 void
@@ -299,7 +279,8 @@ msg_free(struct msg *m)
 	m->map = NULL;
 }
 
-const msgpack_object *
+/* msg_obj: the value of key (a str key of the same bytes), or NULL. */
+static const msgpack_object *
 msg_obj(const struct msg *m, const char *key)
 {
 	const msgpack_object_kv *kv;
@@ -310,9 +291,10 @@ msg_obj(const struct msg *m, const char *key)
 		return NULL;
 	for (i = 0; i < m->map->via.map.size; i++) {
 		kv = &m->map->via.map.ptr[i];
+		/* An empty str may have a NULL ptr: no memcmp on it. */
 		if (kv->key.type == MSGPACK_OBJECT_STR &&
 		    kv->key.via.str.size == klen &&
-		    memcmp(kv->key.via.str.ptr, key, klen) == 0)
+		    (klen == 0 || memcmp(kv->key.via.str.ptr, key, klen) == 0))
 			return &kv->val; /* the first one wins */
 	}
 	return NULL;
@@ -327,49 +309,25 @@ msg_typed(const struct msg *m, const char *key, msgpack_object_type type)
 }
 
 int
-msg_str(const struct msg *m, const char *key, const char **s, size_t *len)
-{
-	const msgpack_object *o = msg_typed(m, key, MSGPACK_OBJECT_STR);
-
-	*s = NULL;
-	*len = 0;
-	if (o == NULL)
-		return -1;
-	*s = o->via.str.ptr;
-	*len = o->via.str.size;
-	return 0;
-}
-
-int
 msg_cstr(const struct msg *m, const char *key, char *dst, size_t dstlen)
 {
-	const char *s;
-	size_t	    len;
+	const msgpack_object *o = msg_typed(m, key, MSGPACK_OBJECT_STR);
+	const char	     *s;
+	size_t		      len;
 
 	if (dstlen == 0)
 		return -1;
 	dst[0] = '\0';
-	if (msg_str(m, key, &s, &len) == -1)
+	if (o == NULL)
 		return -1;
+	s = o->via.str.ptr;
+	len = o->via.str.size;
 	/* SECURITY: a NUL inside would silently shorten a path. */
 	if (len >= dstlen || (len > 0 && memchr(s, '\0', len) != NULL))
 		return -1;
 	if (len > 0)
 		memcpy(dst, s, len);
 	dst[len] = '\0';
-	return 0;
-}
-
-int
-msg_uint(const struct msg *m, const char *key, uint64_t *v)
-{
-	const msgpack_object *o;
-
-	*v = 0;
-	o = msg_typed(m, key, MSGPACK_OBJECT_POSITIVE_INTEGER);
-	if (o == NULL)
-		return -1;
-	*v = o->via.u64;
 	return 0;
 }
 
@@ -401,19 +359,5 @@ msg_bool(const struct msg *m, const char *key, int *v)
 	if (o == NULL)
 		return -1;
 	*v = o->via.boolean ? 1 : 0;
-	return 0;
-}
-
-int
-msg_bin(const struct msg *m, const char *key, const uint8_t **p, size_t *len)
-{
-	const msgpack_object *o = msg_typed(m, key, MSGPACK_OBJECT_BIN);
-
-	*p = NULL;
-	*len = 0;
-	if (o == NULL)
-		return -1;
-	*p = (const uint8_t *)o->via.bin.ptr;
-	*len = o->via.bin.size;
 	return 0;
 }

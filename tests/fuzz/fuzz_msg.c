@@ -1,9 +1,11 @@
 /*
- * fuzz_msg.c: libFuzzer target for common/msg.c, the decoder of every
- * message a peer sends.  Arbitrary bytes go through msg_check, msg_parse and
- * every lookup; it must never crash, read out of bounds or allocate much
- * more than the input (run with -malloc_limit_mb).  It also cross-checks
- * msg_check against msgpack-c: a map that msg_check accepts must unpack.
+ * fuzz_msg.c: libFuzzer target for common/msg.c.  Arbitrary bytes go
+ * through msg_check, the walk that proves every message a peer sends
+ * before the schema decoder unpacks it, and through msg_parse and the
+ * lookups left for the handshake tests; none may crash, read out of bounds
+ * or allocate much more than the input (run with -malloc_limit_mb).  It
+ * also cross-checks msg_check against msgpack-c: a map that msg_check
+ * accepts must unpack.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -19,24 +21,15 @@ static const char *const keys[] = { "op", "ok", "code", "err", "msg", "path",
 static void
 lookups(const struct msg *m)
 {
-	const char    *s;
-	const uint8_t *p;
-	size_t	       len, i;
-	uint64_t       u;
-	int64_t	       n;
-	int	       b;
-	char	       cs[64];
+	size_t	i;
+	int64_t n;
+	int	b;
+	char	cs[64];
 
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		if (msg_str(m, keys[i], &s, &len) == 0 && len > 0)
-			(void)*(volatile const char *)&s[len - 1];
 		(void)msg_cstr(m, keys[i], cs, sizeof(cs));
-		(void)msg_uint(m, keys[i], &u);
 		(void)msg_int(m, keys[i], &n);
 		(void)msg_bool(m, keys[i], &b);
-		if (msg_bin(m, keys[i], &p, &len) == 0 && len > 0)
-			(void)*(volatile const uint8_t *)&p[len - 1];
-		(void)msg_obj(m, keys[i]);
 	}
 }
 
