@@ -72,62 +72,46 @@ conn_lost(struct ftpc *c, int err)
 	return conn_code(err);
 }
 
-/* conn_is: m has "ok" and it equals want (1: an ok reply, 0: an error). */
+/*
+ * conn_err_code: the code of the error reply rep, negated; -ERR_INTERNAL
+ * for a code this ftpc does not know.
+ */
 static int
-conn_is(const struct msg *m, int want)
+conn_err_code(const struct schema_reply *rep)
 {
-	int ok;
-
-	return msg_bool(m, "ok", &ok) == 0 && !ok == !want;
-}
-
-/* conn_err_code: the code of the error reply m, negated; -ERR_INTERNAL. */
-static int
-conn_err_code(const struct msg *m)
-{
-	int64_t	 code = 0;
-	uint64_t ucode;
-
-	if (msg_int(m, "code", &code) == -1 && msg_uint(m, "code", &ucode) == 0)
-		code = ucode < ERR_MAX ? (int64_t)ucode : 0;
-	return code > 0 && code < ERR_MAX ? -(int)code : -ERR_INTERNAL;
+	return rep->code > 0 && rep->code < ERR_MAX ? -(int)rep->code
+						    : -ERR_INTERNAL;
 }
 
 /*
- * conn_report: print "OP NAME: msg (err)" for the error reply m (no NAME
+ * conn_report: print "OP NAME: msg (err)" for the error reply rep (no NAME
  * when NULL).  Bytes of the server's strings that are not printable are
- * shown as '?'.  Returns conn_err_code(m).
+ * shown as '?'.  Returns conn_err_code(rep).
  */
 static int
-conn_report(const char *op, const char *name, const struct msg *m)
+conn_report(const char *op, const char *name, const struct schema_reply *rep)
 {
-	const char *s;
-	size_t	    len;
-	char	    text[512], err[64];
+	char text[512], err[64];
 
-	if (msg_str(m, "msg", &s, &len) == 0)
-		(void)safetext_copy(text, sizeof(text), s, len);
-	else
+	if (safetext_copy(text, sizeof(text), rep->msg.p, rep->msg.len) == 0)
 		strlcpy(text, "error", sizeof(text));
-	if (msg_str(m, "err", &s, &len) == 0)
-		(void)safetext_copy(err, sizeof(err), s, len);
-	else
+	if (safetext_copy(err, sizeof(err), rep->err.p, rep->err.len) == 0)
 		strlcpy(err, "unknown", sizeof(err));
 	if (name != NULL)
 		warnx("%s %s: %s (%s)", op, name, text, err);
 	else
 		warnx("%s: %s (%s)", op, text, err);
-	return conn_err_code(m);
+	return conn_err_code(rep);
 }
 
 /*
- * conn_ended: the server ended the session with the error reply m (its
+ * conn_ended: the server ended the session with the error reply rep (its
  * FINAL frame, or the frame waiting after a failed send): print it.
  */
 static int
-conn_ended(struct ftpc *c, const struct msg *m)
+conn_ended(struct ftpc *c, const struct schema_reply *rep)
 {
-	(void)conn_report("server ended the session", NULL, m);
+	(void)conn_report("server ended the session", NULL, rep);
 	c->dead = 1;
 	return -ERR_EOF;
 }
@@ -140,19 +124,54 @@ conn_ended(struct ftpc *c, const struct msg *m)
 static int
 conn_send_failed(struct ftpc *c, int err)
 {
-	const uint8_t *body;
-	struct msg     m;
-	size_t	       len;
-	int	       type;
+	struct schema_reply rep;
+	const uint8_t	   *body;
+	size_t		    len;
+	int		    type;
 
 	if ((err == EPIPE || err == ECONNRESET) && !c->dead &&
 	    channel_recv(&c->ch, &type, &body, &len) == 1 &&
-	    type == CHANNEL_MSG && msg_parse(&m, body, len) == 0) {
-		if (conn_is(&m, 0))
-			(void)conn_ended(c, &m);
-		msg_free(&m);
+	    type == CHANNEL_MSG) {
+		if (schema_reply_decode(SCHEMA_R_OK, body, len, &rep, NULL) ==
+			0 &&
+		    !rep.ok)
+			(void)conn_ended(c, &rep);
+		schema_reply_free(&rep);
 	}
 	return conn_lost(c, err);
+}
+
+/*
+ * conn_parse: decode body as a reply of kind into rep (schema_reply_decode).
+ * Returns 0 (check rep->ok), or -ERR_PROTOCOL for a malformed reply or
+ * -ERR_NOMEM (printed for op, else for the server; c dead).
+ */
+static int
+conn_parse(struct ftpc *c, enum schema_kind kind, const uint8_t *body,
+    size_t len, struct schema_reply *rep, const char *op)
+{
+	char why[SCHEMA_WHY_LEN];
+	int  r;
+
+	/* SECURITY: the schema decoder checks every field before use. */
+	if ((r = schema_reply_decode(kind, body, len, rep, why)) == 0)
+		return 0;
+	if (r == -ERR_NOMEM)
+		warnx("%s: %s", op != NULL ? op : dial_where(c), err_str(r));
+	else
+		warnx("%s: malformed reply from the server: %s",
+		    op != NULL ? op : dial_where(c), why);
+	c->dead = 1;
+	return r == -ERR_NOMEM ? r : -ERR_PROTOCOL;
+}
+
+/* conn_check: 0 for a success reply; an error reply's code (printed). */
+static int
+conn_check(const struct schema_reply *rep, const char *op, const char *name)
+{
+	if (rep->ok)
+		return 0;
+	return op != NULL ? conn_report(op, name, rep) : conn_err_code(rep);
 }
 
 static int
@@ -179,6 +198,14 @@ conn_handshake(struct ftpc *c, const uint8_t secret[CHANNEL_KEY_BYTES])
 	return r == -ERR_PROTOCOL || r == -ERR_TIMEOUT ? r : -ERR_EOF;
 }
 
+/* conn_req: a request of op with no fields set (the caller adds them). */
+void
+conn_req(struct schema_req *q, enum schema_kind op)
+{
+	memset(q, 0, sizeof(*q));
+	q->op = op;
+}
+
 /*
  * conn_auth: method "secret".  SECURITY: the server proves it holds the
  * secret by a reply that decrypts; anything else is an authentication
@@ -187,16 +214,15 @@ conn_handshake(struct ftpc *c, const uint8_t secret[CHANNEL_KEY_BYTES])
 static int
 conn_auth(struct ftpc *c)
 {
-	struct msgw    w;
-	struct msg     m;
-	const uint8_t *body;
-	size_t	       len;
-	int	       type, r;
+	struct schema_req   q;
+	struct schema_reply rep;
+	const uint8_t	   *body;
+	size_t		    len;
+	int		    type, r;
 
-	msgw_init(&w, 2);
-	msgw_str(&w, "op", "auth");
-	msgw_str(&w, "method", "secret");
-	if ((r = conn_send(c, &w, 0)) != 0)
+	conn_req(&q, SCHEMA_AUTH);
+	q.method = schema_cstr("secret");
+	if ((r = conn_send(c, &q, 0)) != 0)
 		return r;
 	if (channel_recv(&c->ch, &type, &body, &len) != 1) {
 		if (errno == EAGAIN)
@@ -205,16 +231,19 @@ conn_auth(struct ftpc *c)
 		warnx("authentication failed (wrong key?)");
 		return -ERR_AUTH;
 	}
-	if (type != CHANNEL_MSG || msg_parse(&m, body, len) == -1)
+	if (type != CHANNEL_MSG)
 		return conn_lost(c, EPROTO);
-	r = conn_reply(c, &m, "authentication failed", NULL);
+	r = conn_parse(c, SCHEMA_R_AUTH, body, len, &rep,
+	    "authentication failed");
+	if (r == 0)
+		r = conn_check(&rep, "authentication failed", NULL);
+	schema_reply_free(&rep);
 	if (r == 0)
 		log_debug("authenticated");
 	else if (!c->dead) {
 		c->dead = 1;
 		r = r == -ERR_AUTH ? r : -ERR_EOF;
 	}
-	msg_free(&m);
 	return r;
 }
 
@@ -226,6 +255,7 @@ conn_open(struct ftpc *c, const uint8_t secret[CHANNEL_KEY_BYTES])
 	c->fd = -1;
 	c->dead = 0;
 	memset(&c->ch, 0, sizeof(c->ch));
+	buf_init(&c->out, CONN_REQUEST_MAX);
 	if ((r = dial_connect(c)) != 0)
 		return r;
 	if ((r = conn_handshake(c, secret)) != 0)
@@ -237,18 +267,19 @@ conn_open(struct ftpc *c, const uint8_t secret[CHANNEL_KEY_BYTES])
 static int
 conn_bye_reply(struct ftpc *c)
 {
-	struct msg     m;
-	const uint8_t *body;
-	size_t	       len;
-	int	       type, r;
+	struct schema_reply rep;
+	const uint8_t	   *body;
+	size_t		    len;
+	int		    type, r;
 
 	if ((r = conn_recv(c, &type, &body, &len)) != 0)
 		return r;
-	if (type != CHANNEL_MSG || msg_parse(&m, body, len) == -1)
+	if (type != CHANNEL_MSG)
 		return conn_lost(c, EPROTO);
-	if ((r = conn_reply(c, &m, "bye", NULL)) != 0 && !c->dead)
+	if ((r = conn_parse(c, SCHEMA_R_OK, body, len, &rep, "bye")) == 0 &&
+	    (r = conn_check(&rep, "bye", NULL)) != 0)
 		r = -ERR_EOF; /* the server refused to close in order */
-	msg_free(&m);
+	schema_reply_free(&rep);
 	if (!c->ch.peer_final)
 		log_debug("goodbye reply without FINAL tag");
 	return r;
@@ -257,34 +288,40 @@ conn_bye_reply(struct ftpc *c)
 int
 conn_close(struct ftpc *c)
 {
-	struct msgw w;
-	int	    r = 0;
+	struct schema_req q;
+	int		  r = 0;
 
-	if (c->fd == -1)
-		return 0;
-	if (!c->dead) {
-		msgw_init(&w, 1);
-		msgw_str(&w, "op", "bye");
-		r = conn_send(c, &w, 1);
+	if (c->fd != -1 && !c->dead) {
+		conn_req(&q, SCHEMA_BYE);
+		r = conn_send(c, &q, 1);
 		if (r == 0)
 			r = conn_bye_reply(c);
 	}
-	channel_destroy(&c->ch);
-	close(c->fd);
-	c->fd = -1;
+	buf_free(&c->out);
+	if (c->fd != -1) {
+		channel_destroy(&c->ch);
+		close(c->fd);
+		c->fd = -1;
+	}
 	c->dead = 1;
 	return r;
 }
 
 int
-conn_send(struct ftpc *c, struct msgw *w, int final)
+conn_send(struct ftpc *c, const struct schema_req *q, int final)
 {
-	int r, err;
+	int r;
 
-	r = channel_send(&c->ch, CHANNEL_MSG, w->sb.data, w->sb.size, final);
-	err = errno;
-	msgw_free(w);
-	return r == 0 ? 0 : conn_send_failed(c, err);
+	if ((r = schema_encode(q->op, q, &c->out)) != 0) {
+		/* Our own request broke the table's limits: nothing sent. */
+		warnx("%s: cannot send this request: %s", schema_op_name(q->op),
+		    err_str(r));
+		return r;
+	}
+	if (channel_send(&c->ch, CHANNEL_MSG, c->out.data, c->out.len, final) ==
+	    -1)
+		return conn_send_failed(c, errno);
+	return 0;
 }
 
 int
@@ -307,67 +344,42 @@ conn_recv(struct ftpc *c, int *type, const uint8_t **body, size_t *len)
 }
 
 int
-conn_parse(struct ftpc *c, const uint8_t *body, size_t len, struct msg *m)
+conn_decode(struct ftpc *c, enum schema_kind kind, const uint8_t *body,
+    size_t len, struct schema_reply *rep, const char *op, const char *name)
 {
 	int r;
 
-	memset(m, 0, sizeof(*m));
-	if (msg_parse(m, body, len) == -1) {
-		warnx("%s: malformed message from the server", dial_where(c));
-		c->dead = 1;
-		return -ERR_PROTOCOL;
-	}
-	if (c->ch.peer_final && !conn_is(m, 1)) {
-		r = conn_ended(c, m);
-		msg_free(m);
-		memset(m, 0, sizeof(*m));
+	if ((r = conn_parse(c, kind, body, len, rep, op)) != 0)
 		return r;
-	}
-	return 0;
+	if (c->ch.peer_final && !rep->ok)
+		return conn_ended(c, rep);
+	return conn_check(rep, op, name);
 }
 
 int
-conn_recv_msg(struct ftpc *c, struct msg *m)
+conn_reply(struct ftpc *c, enum schema_kind kind, struct schema_reply *rep,
+    const char *op, const char *name)
 {
 	const uint8_t *body;
 	size_t	       len;
 	int	       type, r;
 
-	memset(m, 0, sizeof(*m));
+	memset(rep, 0, sizeof(*rep));
 	if ((r = conn_recv(c, &type, &body, &len)) != 0)
 		return r;
 	if (type != CHANNEL_MSG)
 		return conn_lost(c, EPROTO);
-	return conn_parse(c, body, len, m);
+	return conn_decode(c, kind, body, len, rep, op, name);
 }
 
 int
-conn_reply(struct ftpc *c, const struct msg *m, const char *op,
-    const char *name)
-{
-	int ok;
-
-	if (msg_bool(m, "ok", &ok) == -1) {
-		warnx("%s: malformed reply from the server",
-		    op != NULL ? op : dial_where(c));
-		c->dead = 1;
-		return -ERR_PROTOCOL;
-	}
-	if (ok)
-		return 0;
-	return op != NULL ? conn_report(op, name, m) : conn_err_code(m);
-}
-
-int
-conn_call(struct ftpc *c, struct msgw *w, struct msg *m, const char *op,
-    const char *name)
+conn_call(struct ftpc *c, const struct schema_req *q, enum schema_kind kind,
+    struct schema_reply *rep, const char *op, const char *name)
 {
 	int r;
 
-	memset(m, 0, sizeof(*m));
-	if ((r = conn_send(c, w, 0)) != 0)
+	memset(rep, 0, sizeof(*rep));
+	if ((r = conn_send(c, q, 0)) != 0)
 		return r;
-	if ((r = conn_recv_msg(c, m)) != 0)
-		return r;
-	return conn_reply(c, m, op, name);
+	return conn_reply(c, kind, rep, op, name);
 }

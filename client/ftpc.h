@@ -31,7 +31,7 @@
 #include <sys/types.h>
 
 #include "common/channel.h"
-#include "common/msg.h"
+#include "common/schema.h"
 
 enum ftpc_exit {
 	FTPC_EXIT_OK = 0,
@@ -43,7 +43,8 @@ enum ftpc_exit {
 	FTPC_EXIT_INTEGRITY = 6 /* a digest did not match */
 };
 
-#define FTPC_TIMEOUT_SEC 60 /* SO_RCVTIMEO / SO_SNDTIMEO on the socket */
+#define FTPC_TIMEOUT_SEC 60    /* SO_RCVTIMEO / SO_SNDTIMEO on the socket */
+#define CONN_REQUEST_MAX 65536 /* bytes of one encoded request (two paths) */
 
 struct ftpc {
 	char	       host[256];
@@ -56,6 +57,7 @@ struct ftpc {
 	int	       dead; /* the connection is unusable: no more requests */
 	int	       status; /* the first error (-ERR_*), 0 if none */
 	struct channel ch;
+	struct buf     out;   /* the request being sent (conn_send) */
 	uint8_t	      *iobuf; /* CHANNEL_DATA_CHUNK bytes for put */
 };
 
@@ -100,11 +102,15 @@ int conn_open(struct ftpc *c, const uint8_t secret[CHANNEL_KEY_BYTES]);
  */
 int conn_close(struct ftpc *c);
 
+/* conn_req: clear q and make it a request of op (a SCHEMA_* op kind). */
+void conn_req(struct schema_req *q, enum schema_kind op);
+
 /*
- * conn_send: send the message in w (final = 1: TAG_FINAL) and free w.
- * Returns 0, or a connection error (printed, c->dead set).
+ * conn_send: q as one message frame (schema_encode into c->out; final = 1:
+ * TAG_FINAL).  Returns 0; a connection error (printed, c->dead set); or
+ * the encoder's code for a request that breaks the schema (printed).
  */
-int conn_send(struct ftpc *c, struct msgw *w, int final);
+int conn_send(struct ftpc *c, const struct schema_req *q, int final);
 
 /*
  * conn_send_data: one data frame of len <= CHANNEL_DATA_CHUNK bytes.
@@ -121,34 +127,33 @@ int conn_send_data(struct ftpc *c, const void *p, size_t len);
 int conn_recv(struct ftpc *c, int *type, const uint8_t **body, size_t *len);
 
 /*
- * conn_parse: parse a received message body into m (the caller frees it
- * with msg_free).  An error reply the server sent as its FINAL frame (it
- * ended the session: timeout, limit) is printed and gives -ERR_EOF.
- * Returns 0, or a connection error (printed, dead; m empty).
+ * conn_decode: the message body (len bytes) as the reply to a request
+ * whose success reply is kind (a SCHEMA_R_* kind), into rep.  rep's str
+ * fields point into body (not NUL-terminated); the caller calls
+ * schema_reply_free(rep) in every case.  Returns 0 for a success reply.
+ * For an error reply prints "OP NAME: msg (err)" (no NAME when NULL,
+ * nothing when op is NULL; bytes of the server's strings that are not
+ * printable shown as '?') and returns the server's code negated
+ * (-ERR_INTERNAL for a code this ftpc does not know); one the server sent
+ * as its FINAL frame (it ended the session: timeout, limit) is printed as
+ * such and gives -ERR_EOF.  A malformed reply prints "OP: malformed reply
+ * from the server: WHY", marks c dead and gives -ERR_PROTOCOL (-ERR_NOMEM
+ * when memory ran out).
  */
-int conn_parse(struct ftpc *c, const uint8_t *body, size_t len, struct msg *m);
-
-/* conn_recv_msg: conn_recv of a frame that must be a message, conn_parse. */
-int conn_recv_msg(struct ftpc *c, struct msg *m);
-
-/*
- * conn_reply: check the reply m to op.  Returns 0 for "ok": true; for an
- * error reply prints "OP NAME: msg (err)" (no NAME when NULL, nothing when
- * op is NULL; bytes of the server's strings that are not printable shown
- * as '?') and returns the server's code negated (-ERR_INTERNAL when it has
- * none); without "ok" prints "OP: malformed reply", marks c dead and
- * returns -ERR_PROTOCOL.
- */
-int conn_reply(struct ftpc *c, const struct msg *m, const char *op,
-    const char *name);
+int conn_decode(struct ftpc *c, enum schema_kind kind, const uint8_t *body,
+    size_t len, struct schema_reply *rep, const char *op, const char *name);
 
 /*
- * conn_call: send w (freed here), read the reply into m (the caller frees
- * it) and conn_reply it for op and name.  Returns as conn_reply, or a
- * connection error (printed; m empty).
+ * conn_reply: receive one frame, which must be a message, and conn_decode
+ * it (rep is valid until the next receive).  Returns as conn_decode, or a
+ * connection error (printed).
  */
-int conn_call(struct ftpc *c, struct msgw *w, struct msg *m, const char *op,
-    const char *name);
+int conn_reply(struct ftpc *c, enum schema_kind kind, struct schema_reply *rep,
+    const char *op, const char *name);
+
+/* conn_call: conn_send(q), then conn_reply.  Returns as they do. */
+int conn_call(struct ftpc *c, const struct schema_req *q, enum schema_kind kind,
+    struct schema_reply *rep, const char *op, const char *name);
 
 /*
  * The commands (remote.c, xfer.c): argv holds the command's arguments,

@@ -31,42 +31,32 @@ struct getreply {
 };
 
 /*
- * get_header: the fields of a get reply.  The offset is the one asked for
- * (want), or 0 from a server that starts over.
+ * get_request: "get" (from byte want when > 0) and its reply into g.  The
+ * offset is the one asked for (want), or 0 from a server that starts over.
  */
-static int
-get_header(struct ftpc *c, const char *name, const struct msg *m, uint64_t want,
-    struct getreply *g)
-{
-	g->offset = 0;
-	if (msg_uint(m, "size", &g->size) == -1 ||
-	    msg_uint(m, "mode", &g->mode) == -1 ||
-	    msg_int(m, "mtime", &g->mtime) == -1 ||
-	    (msg_obj(m, "offset") != NULL &&
-		msg_uint(m, "offset", &g->offset) == -1))
-		return xfer_protocol(c, "get", name, "malformed reply");
-	if ((g->offset != 0 && g->offset != want) || g->offset > g->size)
-		return xfer_protocol(c, "get", name, "offset not requested");
-	return 0;
-}
-
-/* get_request: "get" (from byte want when > 0) and its reply into g. */
 static int
 get_request(struct ftpc *c, const char *path, const char *name, uint64_t want,
     struct getreply *g)
 {
-	struct msgw w;
-	struct msg  m;
-	int	    r;
+	struct schema_req   q;
+	struct schema_reply rep;
+	int		    r;
 
-	msgw_init(&w, want > 0 ? 3 : 2);
-	msgw_str(&w, "op", "get");
-	msgw_str(&w, "path", path);
-	if (want > 0)
-		msgw_uint(&w, "offset", want);
-	if ((r = conn_call(c, &w, &m, "get", name)) == 0)
-		r = get_header(c, name, &m, want, g);
-	msg_free(&m);
+	conn_req(&q, SCHEMA_GET);
+	q.path = schema_cstr(path);
+	q.offset = want;
+	q.has.offset = want > 0;
+	if ((r = conn_call(c, &q, SCHEMA_R_GET, &rep, "get", name)) == 0) {
+		g->size = rep.size;
+		g->mode = rep.mode;
+		g->mtime = rep.mtime;
+		g->offset = rep.offset;
+		if ((g->offset != 0 && g->offset != want) ||
+		    g->offset > g->size)
+			r = xfer_protocol(c, "get", name,
+			    "offset not requested");
+	}
+	schema_reply_free(&rep);
 	return r;
 }
 
@@ -97,28 +87,32 @@ get_resume(struct ftpc *c, const char *path, const char *name,
 }
 
 /*
- * get_done: the message ending a download: an error reply, or "done" with
- * the digest of all got == size bytes, checked against the one computed.
+ * get_done: the message body (len bytes) ending a download: an error
+ * reply, or "done" with the digest of all got == size bytes (complete),
+ * checked against the one computed (mine).
  */
 static int
-get_done(struct ftpc *c, const char *name, const struct msg *m, int complete,
-    const uint8_t mine[CHANNEL_HASH_BYTES])
+get_done(struct ftpc *c, const char *name, const uint8_t *body, size_t len,
+    int complete, const uint8_t mine[CHANNEL_HASH_BYTES])
 {
-	const uint8_t *d;
-	const char    *op;
-	size_t	       len;
-	int	       ok;
+	struct schema_req   q;
+	struct schema_reply rep;
+	int		    r;
 
-	if (msg_bool(m, "ok", &ok) == 0 && !ok)
-		return conn_reply(c, m, "get", name);
-	if (msg_str(m, "op", &op, &len) == -1 || len != 4 ||
-	    memcmp(op, "done", 4) != 0 ||
-	    msg_bin(m, "digest", &d, &len) == -1 || len != CHANNEL_HASH_BYTES)
+	/* SECURITY: the schema decoder checks every field before use. */
+	r = schema_request_decode(body, len, &q, NULL);
+	if (q.op == SCHEMA_OP_COUNT) { /* no request: an error reply? */
+		r = conn_decode(c, SCHEMA_R_OK, body, len, &rep, "get", name);
+		schema_reply_free(&rep);
+		if (r != 0)
+			return r;
+	}
+	if (r != 0 || q.op != SCHEMA_DONE)
 		return xfer_protocol(c, "get", name, "unexpected message");
 	if (!complete)
 		return xfer_protocol(c, "get", name,
 		    "\"done\" before all data");
-	if (sodium_memcmp(d, mine, CHANNEL_HASH_BYTES) != 0) {
+	if (sodium_memcmp(q.digest.p, mine, CHANNEL_HASH_BYTES) != 0) {
 		warnx("get %s: integrity check failed (digest mismatch)", name);
 		return -ERR_DIGEST;
 	}
@@ -138,7 +132,6 @@ get_data(struct ftpc *c, int fd, const char *name, const struct getreply *g,
 	struct writeback wb;
 	uint8_t		 digest[CHANNEL_HASH_BYTES];
 	const uint8_t	*body;
-	struct msg	 m;
 	uint64_t	 got = g->offset;
 	size_t		 len;
 	int		 type, r, werr = 0;
@@ -159,11 +152,10 @@ get_data(struct ftpc *c, int fd, const char *name, const struct getreply *g,
 			writeback_note(&wb, got);
 		progress_add(pg, len);
 	}
-	if (r != 0 || (r = conn_parse(c, body, len, &m)) != 0)
+	if (r != 0)
 		return r;
 	crypto_generichash_final(h, digest, sizeof(digest));
-	r = get_done(c, name, &m, got == g->size, digest);
-	msg_free(&m);
+	r = get_done(c, name, body, len, got == g->size, digest);
 	if (r == 0 && werr != 0)
 		r = xfer_local_err("get", name, strerror(werr));
 	return r;

@@ -68,95 +68,43 @@ remote_join(const char *dir, const char *name, char *out, size_t outlen)
 	return 0;
 }
 
-/* rmap_get: the value of key in msgpack map o, or NULL. */
-static const msgpack_object *
-rmap_get(const msgpack_object *o, const char *key)
+/* rstat_set: an entry's fields as the server sent them, type filtered. */
+static void
+rstat_set(struct rstat *st, struct schema_str type, uint64_t size,
+    uint64_t mode, int64_t mtime)
 {
-	size_t	 klen = strlen(key);
-	uint32_t i;
-
-	if (o == NULL || o->type != MSGPACK_OBJECT_MAP)
-		return NULL;
-	for (i = 0; i < o->via.map.size; i++) {
-		const msgpack_object *k = &o->via.map.ptr[i].key;
-
-		if (k->type == MSGPACK_OBJECT_STR && k->via.str.size == klen &&
-		    memcmp(k->via.str.ptr, key, klen) == 0)
-			return &o->via.map.ptr[i].val;
-	}
-	return NULL;
-}
-
-/* rmap_int: an integer of either sign class.  0 or -ERR_PROTOCOL. */
-static int
-rmap_int(const msgpack_object *o, const char *key, int64_t *v)
-{
-	const msgpack_object *x = rmap_get(o, key);
-
-	if (x != NULL && x->type == MSGPACK_OBJECT_POSITIVE_INTEGER &&
-	    x->via.u64 <= INT64_MAX)
-		*v = (int64_t)x->via.u64;
-	else if (x != NULL && x->type == MSGPACK_OBJECT_NEGATIVE_INTEGER)
-		*v = x->via.i64;
-	else
-		return -ERR_PROTOCOL;
-	return 0;
-}
-
-/* rstat_from: the stat fields of map o into st.  0 or -ERR_PROTOCOL. */
-static int
-rstat_from(const msgpack_object *o, struct rstat *st)
-{
-	const msgpack_object *t = rmap_get(o, "type");
-	int64_t		      size, mode;
-
 	memset(st, 0, sizeof(*st));
-	if (t == NULL || t->type != MSGPACK_OBJECT_STR ||
-	    rmap_int(o, "size", &size) != 0 || size < 0 ||
-	    rmap_int(o, "mode", &mode) != 0 || mode < 0 ||
-	    rmap_int(o, "mtime", &st->mtime) != 0)
-		return -ERR_PROTOCOL;
-	(void)safetext_copy(st->type, sizeof(st->type), t->via.str.ptr,
-	    t->via.str.size);
-	st->size = (uint64_t)size;
-	st->mode = (uint64_t)mode & 07777;
-	return 0;
-}
-
-static int
-remote_malformed(struct ftpc *c, const char *op)
-{
-	warnx("%s: malformed reply from the server", op);
-	c->dead = 1;
-	return -ERR_PROTOCOL;
+	(void)safetext_copy(st->type, sizeof(st->type), type.p, type.len);
+	st->size = size;
+	st->mode = mode & 07777;
+	st->mtime = mtime;
 }
 
 /*
- * remote_simple: send {"op": op, key: path} for the user's path upath; an
+ * remote_simple: send a request of op with the user's path upath; an
  * error reply is reported as "CMD UPATH: ...".  Returns 0 or an error.
  */
 static int
-remote_simple(struct ftpc *c, const char *cmd, const char *op,
+remote_simple(struct ftpc *c, const char *cmd, enum schema_kind op,
     const char *upath)
 {
-	char	    path[PATH_MAX];
-	struct msgw w;
-	struct msg  m;
-	int	    r;
+	char		    path[PATH_MAX];
+	struct schema_req   q;
+	struct schema_reply rep;
+	int		    r;
 
 	if ((r = remote_path(upath, path, sizeof(path))) != 0)
 		return r;
-	msgw_init(&w, 2);
-	msgw_str(&w, "op", op);
-	msgw_str(&w, "path", path);
-	r = conn_call(c, &w, &m, cmd, upath);
-	msg_free(&m);
+	conn_req(&q, op);
+	q.path = schema_cstr(path);
+	r = conn_call(c, &q, SCHEMA_R_OK, &rep, cmd, upath);
+	schema_reply_free(&rep);
 	return r;
 }
 
 /* remote_each: remote_simple for every argument, keeping the first error. */
 static int
-remote_each(struct ftpc *c, const char *cmd, const char *op, int argc,
+remote_each(struct ftpc *c, const char *cmd, enum schema_kind op, int argc,
     char **argv)
 {
 	int i, r, first = 0;
@@ -172,40 +120,40 @@ remote_each(struct ftpc *c, const char *cmd, const char *op, int argc,
 int
 remote_rm(struct ftpc *c, int argc, char **argv)
 {
-	return remote_each(c, "rm", "delete", argc, argv);
+	return remote_each(c, "rm", SCHEMA_DELETE, argc, argv);
 }
 
 int
 remote_mkdir(struct ftpc *c, int argc, char **argv)
 {
-	return remote_each(c, "mkdir", "mkdir", argc, argv);
+	return remote_each(c, "mkdir", SCHEMA_MKDIR, argc, argv);
 }
 
 int
 remote_rmdir(struct ftpc *c, int argc, char **argv)
 {
-	return remote_each(c, "rmdir", "rmdir", argc, argv);
+	return remote_each(c, "rmdir", SCHEMA_RMDIR, argc, argv);
 }
 
 int
 remote_mv(struct ftpc *c, int argc, char **argv)
 {
-	char	    from[PATH_MAX], to[PATH_MAX];
-	struct msgw w;
-	struct msg  m;
-	int	    r;
+	char		    from[PATH_MAX], to[PATH_MAX];
+	struct schema_req   q;
+	struct schema_reply rep;
+	int		    r;
 
 	(void)argc;
 	if ((r = remote_path(argv[0], from, sizeof(from))) != 0 ||
 	    (r = remote_path(argv[1], to, sizeof(to))) != 0)
 		return r;
-	msgw_init(&w, 4);
-	msgw_str(&w, "op", "rename");
-	msgw_str(&w, "from", from);
-	msgw_str(&w, "to", to);
-	msgw_bool(&w, "overwrite", 0);
-	r = conn_call(c, &w, &m, "mv", argv[0]);
-	msg_free(&m);
+	conn_req(&q, SCHEMA_RENAME);
+	q.from = schema_cstr(from);
+	q.to = schema_cstr(to);
+	q.overwrite = 0;
+	q.has.overwrite = 1;
+	r = conn_call(c, &q, SCHEMA_R_OK, &rep, "mv", argv[0]);
+	schema_reply_free(&rep);
 	return r;
 }
 
@@ -213,17 +161,18 @@ int
 remote_stat_get(struct ftpc *c, const char *path, struct rstat *st,
     const char *report)
 {
-	struct msgw w;
-	struct msg  m;
-	int	    r;
+	struct schema_req   q;
+	struct schema_reply rep;
+	int		    r;
 
-	msgw_init(&w, 2);
-	msgw_str(&w, "op", "stat");
-	msgw_str(&w, "path", path);
-	r = conn_call(c, &w, &m, report != NULL ? "stat" : NULL, report);
-	if (r == 0 && rstat_from(m.map, st) != 0)
-		r = remote_malformed(c, "stat");
-	msg_free(&m);
+	memset(st, 0, sizeof(*st));
+	conn_req(&q, SCHEMA_STAT);
+	q.path = schema_cstr(path);
+	r = conn_call(c, &q, SCHEMA_R_STAT, &rep,
+	    report != NULL ? "stat" : NULL, report);
+	if (r == 0)
+		rstat_set(st, rep.type, rep.size, rep.mode, rep.mtime);
+	schema_reply_free(&rep);
 	return r;
 }
 
@@ -288,56 +237,42 @@ rlist_free(struct rlist *l)
 	memset(l, 0, sizeof(*l));
 }
 
-/*
- * rlist_add: one entry map of a list reply.  Returns 0, -ERR_PROTOCOL
- * (malformed) or -ERR_NOMEM.
- */
+/* rlist_add: a copy of entry e (name filtered).  0 or -ERR_NOMEM. */
 static int
-rlist_add(struct rlist *l, const msgpack_object *o)
+rlist_add(struct rlist *l, const struct schema_entry *e)
 {
-	const msgpack_object *n = rmap_get(o, "name");
-	struct rent	     *e;
-	size_t		      cap;
+	struct rent *v;
+	size_t	     cap;
 
-	if (n == NULL || n->type != MSGPACK_OBJECT_STR)
-		return -ERR_PROTOCOL;
 	if (l->n == l->cap) {
 		cap = l->cap ? l->cap * 2 : 64;
-		e = reallocarray(l->v, cap, sizeof(*e));
-		if (e == NULL)
+		v = reallocarray(l->v, cap, sizeof(*v));
+		if (v == NULL)
 			return -ERR_NOMEM;
-		l->v = e;
+		l->v = v;
 		l->cap = cap;
 	}
-	e = &l->v[l->n];
-	if (rstat_from(o, &e->st) != 0)
-		return -ERR_PROTOCOL;
-	if ((e->name = malloc((size_t)n->via.str.size + 1)) == NULL)
+	v = &l->v[l->n];
+	if ((v->name = malloc(e->name.len + 1)) == NULL)
 		return -ERR_NOMEM;
-	(void)safetext_copy(e->name, (size_t)n->via.str.size + 1,
-	    n->via.str.ptr, n->via.str.size);
+	(void)safetext_copy(v->name, e->name.len + 1, e->name.p, e->name.len);
+	rstat_set(&v->st, e->type, e->size, e->mode, e->mtime);
 	l->n++;
 	return 0;
 }
 
 /*
- * rlist_part: add the entries of one reply part; *more as the server says.
- * Returns 0, or an error (printed; the connection is out of step: dead).
+ * rlist_part: add the entries of one reply part.  Returns 0, or
+ * -ERR_NOMEM (printed; the connection is out of step: dead).
  */
 static int
-rlist_part(struct ftpc *c, struct rlist *l, const struct msg *m, int *more)
+rlist_part(struct ftpc *c, struct rlist *l, const struct schema_reply *rep)
 {
-	const msgpack_object *a = msg_obj(m, "entries");
-	uint32_t	      i;
-	int		      r = 0;
+	size_t i;
+	int    r = 0;
 
-	if (a == NULL || a->type != MSGPACK_OBJECT_ARRAY ||
-	    msg_bool(m, "more", more) == -1)
-		return remote_malformed(c, "ls");
-	for (i = 0; i < a->via.array.size && r == 0; i++)
-		r = rlist_add(l, &a->via.array.ptr[i]);
-	if (r == -ERR_PROTOCOL)
-		return remote_malformed(c, "ls");
+	for (i = 0; i < rep->nentries && r == 0; i++)
+		r = rlist_add(l, &rep->entries[i]);
 	if (r != 0) {
 		warnx("ls: %s", err_str(r));
 		c->dead = 1;
@@ -380,26 +315,26 @@ rlist_print(struct rlist *l)
 int
 remote_ls(struct ftpc *c, int argc, char **argv)
 {
-	const char  *name = argc > 0 ? argv[0] : ".";
-	char	     path[PATH_MAX];
-	struct rlist l = { 0 };
-	struct msgw  w;
-	struct msg   m;
-	int	     r, more = 1;
+	const char	   *name = argc > 0 ? argv[0] : ".";
+	char		    path[PATH_MAX];
+	struct rlist	    l = { 0 };
+	struct schema_req   q;
+	struct schema_reply rep;
+	int		    r, more = 1;
 
 	if ((r = remote_path(name, path, sizeof(path))) != 0)
 		return r;
-	msgw_init(&w, 2);
-	msgw_str(&w, "op", "list");
-	msgw_str(&w, "path", path);
-	if ((r = conn_send(c, &w, 0)) != 0)
+	conn_req(&q, SCHEMA_LIST);
+	q.path = schema_cstr(path);
+	if ((r = conn_send(c, &q, 0)) != 0)
 		return r;
 	while (more && r == 0) {
-		if ((r = conn_recv_msg(c, &m)) != 0)
-			break;
-		if ((r = conn_reply(c, &m, "ls", name)) == 0)
-			r = rlist_part(c, &l, &m, &more);
-		msg_free(&m);
+		r = conn_reply(c, SCHEMA_R_LIST, &rep, "ls", name);
+		if (r == 0) {
+			more = rep.more;
+			r = rlist_part(c, &l, &rep);
+		}
+		schema_reply_free(&rep);
 	}
 	if (r == 0)
 		rlist_print(&l);

@@ -102,7 +102,7 @@ put_stream(struct ftpc *c, int fd, const char *name, uint64_t size,
 {
 	crypto_generichash_state h;
 	uint8_t			 digest[CHANNEL_HASH_BYTES];
-	struct msgw		 w;
+	struct schema_req	 q;
 	int			 r, sr;
 
 	crypto_generichash_init(&h, NULL, 0, sizeof(digest));
@@ -110,15 +110,31 @@ put_stream(struct ftpc *c, int fd, const char *name, uint64_t size,
 	if (r != 0 && c->dead)
 		return r;
 	if (r != 0) {
-		msgw_init(&w, 1);
-		msgw_str(&w, "op", "abort");
-		return (sr = conn_send(c, &w, 0)) != 0 ? sr : r;
+		conn_req(&q, SCHEMA_ABORT);
+		return (sr = conn_send(c, &q, 0)) != 0 ? sr : r;
 	}
 	crypto_generichash_final(&h, digest, sizeof(digest));
-	msgw_init(&w, 2);
-	msgw_str(&w, "op", "done");
-	msgw_bin(&w, "digest", digest, sizeof(digest));
-	return conn_send(c, &w, 0);
+	conn_req(&q, SCHEMA_DONE);
+	q.digest.p = digest;
+	q.digest.len = sizeof(digest);
+	return conn_send(c, &q, 0);
+}
+
+/*
+ * put_fits: refuse before sending a file larger than the server's
+ * advertised limit (hello "lim.file", 0 = none), with the words and code
+ * of the server's own too_big answer.  Returns 0 or -ERR_TOO_BIG.
+ */
+static int
+put_fits(const struct ftpc *c, const char *name, const struct stat *st)
+{
+	uint64_t max = c->ch.has_peer_lim ? c->ch.peer_lim.file : 0;
+
+	if (max == 0 || (uint64_t)st->st_size <= max)
+		return 0;
+	warnx("put %s: %s (%s)", name, err_message(ERR_TOO_BIG),
+	    err_name(ERR_TOO_BIG));
+	return -ERR_TOO_BIG;
 }
 
 /* put_request: the "put" request and its reply; *offset from the reply. */
@@ -126,24 +142,26 @@ static int
 put_request(struct ftpc *c, const char *name, const char *path,
     const struct stat *st, uint64_t *offset)
 {
-	struct msgw w;
-	struct msg  m;
-	int	    r;
+	struct schema_req   q;
+	struct schema_reply rep;
+	int		    r;
 
-	msgw_init(&w, 6);
-	msgw_str(&w, "op", "put");
-	msgw_str(&w, "path", path);
-	msgw_uint(&w, "size", (uint64_t)st->st_size);
-	msgw_uint(&w, "mode", (uint64_t)st->st_mode & 07777);
-	msgw_int(&w, "mtime", (int64_t)st->st_mtime);
-	msgw_bool(&w, "overwrite", 1);
-	r = conn_call(c, &w, &m, "put", name);
 	*offset = 0;
-	if (r == 0 && msg_obj(&m, "offset") != NULL &&
-	    (msg_uint(&m, "offset", offset) == -1 ||
-		*offset > (uint64_t)st->st_size))
+	if ((r = put_fits(c, name, st)) != 0)
+		return r;
+	conn_req(&q, SCHEMA_PUT);
+	q.path = schema_cstr(path);
+	q.size = (uint64_t)st->st_size;
+	q.mode = (uint64_t)st->st_mode & 07777;
+	q.mtime = (int64_t)st->st_mtime;
+	q.overwrite = 1;
+	q.has.overwrite = 1;
+	r = conn_call(c, &q, SCHEMA_R_PUT, &rep, "put", name);
+	if (r == 0 && rep.offset > (uint64_t)st->st_size)
 		r = xfer_protocol(c, "put", name, "bad offset");
-	msg_free(&m);
+	else if (r == 0)
+		*offset = rep.offset;
+	schema_reply_free(&rep);
 	return r;
 }
 
@@ -151,11 +169,11 @@ put_request(struct ftpc *c, const char *name, const char *path,
 static int
 put_one(struct ftpc *c, const char *name, const char *path)
 {
-	struct progress pg = { 0 };
-	struct stat	st;
-	struct msg	m;
-	uint64_t	offset;
-	int		fd, r, rr;
+	struct progress	    pg = { 0 };
+	struct stat	    st;
+	struct schema_reply rep;
+	uint64_t	    offset;
+	int		    fd, r, rr;
 
 	if ((fd = open(name, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
 		return xfer_local_err("put", name, strerror(errno));
@@ -176,10 +194,11 @@ put_one(struct ftpc *c, const char *name, const char *path)
 	r = put_stream(c, fd, name, (uint64_t)st.st_size, offset, &pg);
 	if (c->dead)
 		goto out;
-	/* After "done" or "abort" the server has one reply. */
-	if ((rr = conn_recv_msg(c, &m)) == 0 && r == 0)
-		rr = conn_reply(c, &m, "put", name);
-	msg_free(&m);
+	/* After "done" or "abort" the server has one reply (after an abort,
+	 * its error is no news: not printed). */
+	rr =
+	    conn_reply(c, SCHEMA_R_PUT_DONE, &rep, r == 0 ? "put" : NULL, name);
+	schema_reply_free(&rep);
 	if (r == 0 && (r = rr) == 0)
 		progress_end(&pg, 1);
 out:

@@ -1,19 +1,16 @@
 /*
- * msg.c: protocol v1 messages (doc/PROTOCOL.md, section 4) as msgpack maps.
- * Writing wraps msgpack-c's sbuffer and packer.  Reading first validates the
- * untrusted bytes with msg_check, a walk that allocates nothing and proves
- * every declared length and count is backed by real bytes, and only then
- * lets msgpack-c unpack them; so a peer cannot make the unpacker allocate
- * more than a small multiple of the frame it sent.  This file must not
- * trust any length or count before it has been compared with the bytes left,
- * and must not log peer data.
+ * msg.c: msg_check, the walk that proves untrusted msgpack bytes before
+ * anything unpacks them (common/schema_decode.c runs it on every message):
+ * it allocates nothing and checks that every declared length and count is
+ * backed by real bytes, so a peer cannot make msgpack-c allocate more than
+ * a small multiple of the frame it sent.  Messages themselves are the
+ * schema's (common/schema.h).  This file must not trust any length or
+ * count before it has been compared with the bytes left, and must not log
+ * peer data.
  */
 #include <stdint.h>
 #include <string.h>
 
-#include <msgpack.h>
-
-#include "common/log.h"
 #include "common/msg.h"
 
 /* One msgpack header: bytes it occupies and what follows it. */
@@ -22,93 +19,6 @@ struct mp_head {
 	uint64_t count; /* child objects (array n, map 2n); 0 for scalars */
 	int	 container;
 };
-
-/*
- * Packer callback: grow the sbuffer or give up.  Messages we build are a
- * few KiB at most, so running out of memory here is a broken process, not
- * a peer's doing (fatal is allowed for that, STYLE.md).
- */
-static int
-msgw_write(void *data, const char *buf, size_t len)
-{
-	if (msgpack_sbuffer_write(data, buf, len) != 0)
-		fatalx("msg: out of memory building a message");
-	return 0;
-}
-
-void
-msgw_init(struct msgw *w, uint32_t n)
-{
-	msgpack_sbuffer_init(&w->sb);
-	msgpack_packer_init(&w->pk, &w->sb, msgw_write);
-	msgpack_pack_map(&w->pk, n);
-}
-
-void
-msgw_free(struct msgw *w)
-{
-	msgpack_sbuffer_destroy(&w->sb);
-	w->sb.data = NULL;
-	w->sb.size = 0;
-	w->sb.alloc = 0;
-}
-
-void
-msgw_key(struct msgw *w, const char *key)
-{
-	size_t len = strlen(key);
-
-	msgpack_pack_str(&w->pk, len);
-	msgpack_pack_str_body(&w->pk, key, len);
-}
-
-void
-msgw_str(struct msgw *w, const char *key, const char *val)
-{
-	msgw_strn(w, key, val, val == NULL ? 0 : strlen(val));
-}
-
-void
-msgw_strn(struct msgw *w, const char *key, const char *val, size_t len)
-{
-	msgw_key(w, key);
-	msgpack_pack_str(&w->pk, len);
-	if (len > 0)
-		msgpack_pack_str_body(&w->pk, val, len);
-}
-
-void
-msgw_uint(struct msgw *w, const char *key, uint64_t val)
-{
-	msgw_key(w, key);
-	msgpack_pack_uint64(&w->pk, val);
-}
-
-void
-msgw_int(struct msgw *w, const char *key, int64_t val)
-{
-	msgw_key(w, key);
-	msgpack_pack_int64(&w->pk, val);
-}
-
-void
-msgw_bool(struct msgw *w, const char *key, int val)
-{
-	msgw_key(w, key);
-	if (val)
-		msgpack_pack_true(&w->pk);
-	else
-		msgpack_pack_false(&w->pk);
-}
-
-void
-msgw_bin(struct msgw *w, const char *key, const void *p, size_t len)
-{
-	msgw_key(w, key);
-	msgpack_pack_bin(&w->pk, len);
-	if (len > 0)
-		msgpack_pack_bin_body(&w->pk, p, len);
-}
 
 /* Big-endian unsigned of n (1, 2, 4 or 8) bytes; the caller checked n. */
 static uint64_t
@@ -259,161 +169,4 @@ msg_check(const void *buf, size_t len)
 			top--;
 	}
 	return off == len ? 0 : -1;
-}
-
-int
-msg_parse(struct msg *m, const void *p, size_t len)
-{
-	msgpack_unpack_return r;
-	size_t		      off = 0;
-	char		     *copy;
-
-	msgpack_unpacked_init(&m->u);
-	m->map = NULL;
-	if (msg_check(p, len) == -1)
-		return -1;
-	/*
-	 * Unpack a private copy kept in the zone, so strings and bins stay
-	 * valid for as long as m does, whatever the caller does with p.
-	 */
-	if ((m->u.zone = msgpack_zone_new(MSGPACK_ZONE_CHUNK_SIZE)) == NULL)
-		return -1;
-	if ((copy = msgpack_zone_malloc(m->u.zone, len)) == NULL)
-		goto fail;
-	memcpy(copy, p, len);
-	r = msgpack_unpack(copy, len, &off, m->u.zone, &m->u.data);
-	if (r != MSGPACK_UNPACK_SUCCESS || off != len ||
-	    m->u.data.type != MSGPACK_OBJECT_MAP)
-		goto fail;
-	m->map = &m->u.data;
-	return 0;
-fail:
-	msg_free(m);
-	return -1;
-}
-
-void
-msg_free(struct msg *m)
-{
-	msgpack_unpacked_destroy(&m->u);
-	m->map = NULL;
-}
-
-const msgpack_object *
-msg_obj(const struct msg *m, const char *key)
-{
-	const msgpack_object_kv *kv;
-	size_t			 klen = strlen(key);
-	uint32_t		 i;
-
-	if (m == NULL || m->map == NULL)
-		return NULL;
-	for (i = 0; i < m->map->via.map.size; i++) {
-		kv = &m->map->via.map.ptr[i];
-		if (kv->key.type == MSGPACK_OBJECT_STR &&
-		    kv->key.via.str.size == klen &&
-		    memcmp(kv->key.via.str.ptr, key, klen) == 0)
-			return &kv->val; /* the first one wins */
-	}
-	return NULL;
-}
-
-static const msgpack_object *
-msg_typed(const struct msg *m, const char *key, msgpack_object_type type)
-{
-	const msgpack_object *o = msg_obj(m, key);
-
-	return o != NULL && o->type == type ? o : NULL;
-}
-
-int
-msg_str(const struct msg *m, const char *key, const char **s, size_t *len)
-{
-	const msgpack_object *o = msg_typed(m, key, MSGPACK_OBJECT_STR);
-
-	*s = NULL;
-	*len = 0;
-	if (o == NULL)
-		return -1;
-	*s = o->via.str.ptr;
-	*len = o->via.str.size;
-	return 0;
-}
-
-int
-msg_cstr(const struct msg *m, const char *key, char *dst, size_t dstlen)
-{
-	const char *s;
-	size_t	    len;
-
-	if (dstlen == 0)
-		return -1;
-	dst[0] = '\0';
-	if (msg_str(m, key, &s, &len) == -1)
-		return -1;
-	/* SECURITY: a NUL inside would silently shorten a path. */
-	if (len >= dstlen || (len > 0 && memchr(s, '\0', len) != NULL))
-		return -1;
-	if (len > 0)
-		memcpy(dst, s, len);
-	dst[len] = '\0';
-	return 0;
-}
-
-int
-msg_uint(const struct msg *m, const char *key, uint64_t *v)
-{
-	const msgpack_object *o;
-
-	*v = 0;
-	o = msg_typed(m, key, MSGPACK_OBJECT_POSITIVE_INTEGER);
-	if (o == NULL)
-		return -1;
-	*v = o->via.u64;
-	return 0;
-}
-
-int
-msg_int(const struct msg *m, const char *key, int64_t *v)
-{
-	const msgpack_object *o = msg_obj(m, key);
-
-	*v = 0;
-	if (o == NULL)
-		return -1;
-	if (o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER) {
-		*v = o->via.i64;
-		return 0;
-	}
-	if (o->type != MSGPACK_OBJECT_POSITIVE_INTEGER ||
-	    o->via.u64 > (uint64_t)INT64_MAX)
-		return -1;
-	*v = (int64_t)o->via.u64;
-	return 0;
-}
-
-int
-msg_bool(const struct msg *m, const char *key, int *v)
-{
-	const msgpack_object *o = msg_typed(m, key, MSGPACK_OBJECT_BOOLEAN);
-
-	*v = 0;
-	if (o == NULL)
-		return -1;
-	*v = o->via.boolean ? 1 : 0;
-	return 0;
-}
-
-int
-msg_bin(const struct msg *m, const char *key, const uint8_t **p, size_t *len)
-{
-	const msgpack_object *o = msg_typed(m, key, MSGPACK_OBJECT_BIN);
-
-	*p = NULL;
-	*len = 0;
-	if (o == NULL)
-		return -1;
-	*p = (const uint8_t *)o->via.bin.ptr;
-	*len = o->via.bin.size;
-	return 0;
 }
