@@ -31,6 +31,7 @@
 #include <sys/types.h>
 
 #include "common/channel.h"
+#include "common/digest.h"
 #include "common/schema.h"
 
 enum ftpc_exit {
@@ -49,8 +50,10 @@ enum ftpc_exit {
 struct ftpc {
 	char	       host[256];
 	char	       port[16];
-	int	       quiet;	 /* -q: no progress bar */
-	int	       resume;	 /* -C: keep and continue partial downloads */
+	int	       quiet;	   /* -q: no progress bar */
+	int	       resume;	   /* -C: keep and continue partial downloads */
+	int	       digest;	   /* --digest: enum digest_alg of transfers */
+	int	       digest_set; /* --digest was given (stat shows one) */
 	int	       progress; /* draw the bar: stderr is a tty and not -q */
 	mode_t	       umask;	 /* the process umask, for downloaded files */
 	int	       fd;	 /* connected socket, -1 when closed */
@@ -67,6 +70,7 @@ struct rstat {
 	uint64_t size;	  /* bytes */
 	uint64_t mode;	  /* st_mode & 07777 */
 	int64_t	 mtime;	  /* seconds since the epoch */
+	char	 digest[2 * DIGEST_MAX + 1]; /* hex of the content's, or "" */
 };
 
 /* ftpc_exit: the exit status for err (0 or -ERR_*), by the table above. */
@@ -237,11 +241,11 @@ int partial_open(struct ftpc *c, const char *dest, const char *name,
  * remote file of size bytes modified at mtime (seconds): not if the
  * partial file is larger, or older than the remote file (then p->have = 0
  * and nothing is read).  Otherwise hash its first p->have bytes into h
- * (BLAKE2b-256, crypto_generichash), reading through buf (buflen bytes).
+ * (with h's algorithm), reading through buf (buflen bytes).
  * Returns 0, or -ERR_SYSTEM (read error, printed).
  */
 int partial_prefix(struct partial *p, const char *name, uint64_t size,
-    int64_t mtime, crypto_generichash_state *h, uint8_t *buf, size_t buflen);
+    int64_t mtime, struct digest *h, uint8_t *buf, size_t buflen);
 
 /*
  * partial_seek: cut p's file to offset bytes and write from there on.

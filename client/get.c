@@ -46,6 +46,8 @@ get_request(struct ftpc *c, const char *path, const char *name, uint64_t want,
 	q.path = schema_cstr(path);
 	q.offset = want;
 	q.has.offset = want > 0;
+	q.alg = schema_cstr(digest_name(c->digest));
+	q.has.alg = 1;
 	if ((r = conn_call(c, &q, SCHEMA_R_GET, &rep, "get", name)) == 0) {
 		g->size = rep.size;
 		g->mode = rep.mode;
@@ -68,7 +70,7 @@ get_request(struct ftpc *c, const char *path, const char *name, uint64_t want,
  */
 static int
 get_resume(struct ftpc *c, const char *path, const char *name,
-    struct partial *p, crypto_generichash_state *h)
+    struct partial *p, struct digest *h)
 {
 	struct rstat st;
 	int	     r;
@@ -93,7 +95,7 @@ get_resume(struct ftpc *c, const char *path, const char *name,
  */
 static int
 get_done(struct ftpc *c, const char *name, const uint8_t *body, size_t len,
-    int complete, const uint8_t mine[CHANNEL_HASH_BYTES])
+    int complete, const uint8_t *mine, size_t minelen)
 {
 	struct schema_req   q;
 	struct schema_reply rep;
@@ -112,7 +114,8 @@ get_done(struct ftpc *c, const char *name, const uint8_t *body, size_t len,
 	if (!complete)
 		return xfer_protocol(c, "get", name,
 		    "\"done\" before all data");
-	if (sodium_memcmp(q.digest.p, mine, CHANNEL_HASH_BYTES) != 0) {
+	if (q.digest.len != minelen ||
+	    sodium_memcmp(q.digest.p, mine, minelen) != 0) {
 		warnx("get %s: integrity check failed (digest mismatch)", name);
 		return -ERR_DIGEST;
 	}
@@ -127,10 +130,11 @@ get_done(struct ftpc *c, const char *name, const uint8_t *body, size_t len,
  */
 static int
 get_data(struct ftpc *c, int fd, const char *name, const struct getreply *g,
-    crypto_generichash_state *h, struct progress *pg)
+    struct digest *h, struct progress *pg)
 {
 	struct writeback wb;
-	uint8_t		 digest[CHANNEL_HASH_BYTES];
+	uint8_t		 sum[DIGEST_MAX];
+	size_t		 sumlen = digest_len(h->alg);
 	const uint8_t	*body;
 	uint64_t	 got = g->offset;
 	size_t		 len;
@@ -146,7 +150,7 @@ get_data(struct ftpc *c, int fd, const char *name, const struct getreply *g,
 			    "more data than announced");
 		if (werr == 0 && write_full(fd, body, len) == -1)
 			werr = errno;
-		crypto_generichash_update(h, body, len);
+		digest_update(h, body, len);
 		got += len;
 		if (werr == 0)
 			writeback_note(&wb, got);
@@ -154,8 +158,8 @@ get_data(struct ftpc *c, int fd, const char *name, const struct getreply *g,
 	}
 	if (r != 0)
 		return r;
-	crypto_generichash_final(h, digest, sizeof(digest));
-	r = get_done(c, name, body, len, got == g->size, digest);
+	digest_final(h, sum);
+	r = get_done(c, name, body, len, got == g->size, sum, sumlen);
 	if (r == 0 && werr != 0)
 		r = xfer_local_err("get", name, strerror(werr));
 	return r;
@@ -182,13 +186,16 @@ get_commit(struct ftpc *c, const struct partial *p, const char *dest,
  */
 static int
 get_body(struct ftpc *c, struct partial *p, const char *name, const char *dest,
-    const struct getreply *g, crypto_generichash_state *h)
+    const struct getreply *g, struct digest *h)
 {
 	struct progress pg = { 0 };
 	int		r;
 
-	if (g->offset == 0)
-		crypto_generichash_init(h, NULL, 0, CHANNEL_HASH_BYTES);
+	if (g->offset == 0) {
+		digest_free(h);
+		if ((r = digest_init(h, c->digest)) != 0)
+			return r;
+	}
 	if (partial_seek(p, g->offset) != 0)
 		return xfer_local_err("get", p->path, strerror(errno));
 	log_debug("get %s -> %s: %llu bytes from %llu", name, dest,
@@ -206,14 +213,17 @@ get_body(struct ftpc *c, struct partial *p, const char *name, const char *dest,
 static int
 get_one(struct ftpc *c, const char *path, const char *name, const char *dest)
 {
-	crypto_generichash_state h;
-	struct partial		 p;
-	struct getreply		 g = { 0 };
-	int			 r;
+	struct digest	h;
+	struct partial	p;
+	struct getreply g = { 0 };
+	int		r;
 
 	if ((r = partial_open(c, dest, name, &p)) != 0)
 		return r;
-	crypto_generichash_init(&h, NULL, 0, CHANNEL_HASH_BYTES);
+	if ((r = digest_init(&h, c->digest)) != 0) {
+		partial_close(&p, r);
+		return r;
+	}
 	if ((r = get_resume(c, path, name, &p, &h)) == 0 &&
 	    (r = get_request(c, path, name, p.have, &g)) == 0)
 		r = get_body(c, &p, name, dest, &g, &h);
@@ -221,6 +231,7 @@ get_one(struct ftpc *c, const char *path, const char *name, const char *dest)
 		warnx("get %s: the partial file's first %llu bytes were "
 		      "probably stale; removed it: run the get again",
 		    name, (unsigned long long)g.offset);
+	digest_free(&h);
 	partial_close(&p, r);
 	return r;
 }

@@ -69,6 +69,7 @@ static const char help_text[] =
     "  get REMOTE... [LOCAL]   download; LOCAL may be a folder (default: .)\n"
     "  ls [PATH]               list a remote folder\n"
     "  stat PATH               show type, size, mode and mtime of an entry\n"
+    "                          (and with --digest, the content's digest)\n"
     "  rm PATH...              remove remote files\n"
     "  mkdir PATH...           create remote folders\n"
     "  rmdir PATH...           remove empty remote folders\n"
@@ -82,6 +83,8 @@ static const char help_text[] =
     "  -C, --continue\n"
     "               get: keep a failed download in .NAME.ftpc-part beside\n"
     "               the target, and continue from such a file\n"
+    "  --digest ALG whole-file digest of put, get and stat: xxh3-128\n"
+    "               (default) or blake2b-256\n"
     "  -q           no progress bar\n"
     "  -v           debug messages\n"
     "  -h, --help   this text;  -V, --version  print the version\n"
@@ -100,7 +103,7 @@ static const char help_text[] =
     "     server busy\n"
     "  4  authentication failed (wrong key)\n"
     "  5  local input or output error\n"
-    "  6  integrity: a BLAKE2b-256 digest did not match\n";
+    "  6  integrity: a whole-file digest did not match\n";
 
 int
 ftpc_exit(int err)
@@ -308,6 +311,7 @@ parse_flags(int argc, char **argv, struct ftpc *c, const char *fl[4],
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "continue", no_argument, NULL, 'C' },
+		{ "digest", required_argument, NULL, 'd' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char slots[] = "Hpkc"; /* fl[] in this order */
@@ -323,6 +327,13 @@ parse_flags(int argc, char **argv, struct ftpc *c, const char *fl[4],
 		switch (ch) {
 		case 'C':
 			c->resume = 1;
+			break;
+		case 'd':
+			if ((c->digest =
+				    digest_by_name(optarg, strlen(optarg))) < 0)
+				usage_error(
+				    "--digest: xxh3-128 or blake2b-256");
+			c->digest_set = 1;
 			break;
 		case 'q':
 			c->quiet = 1;
@@ -353,6 +364,10 @@ run(struct ftpc *c, const struct cmd *cmd, int nargs, char **args,
 
 	r = conn_open(c, key);
 	sodium_memzero(key, KEYFILE_BYTES);
+	/* PROTOCOL.md 4.10: the default digest only if the server offers it. */
+	if (!c->digest_set && c->ch.peer_digests != 0 &&
+	    !(c->ch.peer_digests & (1u << c->digest)))
+		c->digest = DIGEST_BLAKE2B_256;
 	if (r == 0)
 		ftpc_fail(c, cmd->fn(c, nargs, args));
 	else
@@ -391,6 +406,8 @@ main(int argc, char **argv)
 	umask(c.umask);
 	c.progress = !c.quiet && isatty(STDERR_FILENO);
 	c.fd = -1;
+	if (!c.digest_set)
+		c.digest = DIGEST_XXH3_128; /* PROTOCOL.md 4.10 */
 	if ((c.iobuf = malloc(CHANNEL_DATA_CHUNK)) == NULL)
 		errx(FTPC_EXIT_LOCAL, "%s", err_str(-ERR_NOMEM));
 	partial_signals();

@@ -204,7 +204,7 @@ partial_open(struct ftpc *c, const char *dest, const char *name,
 
 int
 partial_prefix(struct partial *p, const char *name, uint64_t size,
-    int64_t mtime, crypto_generichash_state *h, uint8_t *buf, size_t buflen)
+    int64_t mtime, struct digest *h, uint8_t *buf, size_t buflen)
 {
 	uint64_t pos = 0;
 	size_t	 want;
@@ -226,7 +226,7 @@ partial_prefix(struct partial *p, const char *name, uint64_t size,
 		if (read_full(p->fd, buf, want) != (ssize_t)want)
 			return partial_err(name,
 			    errno ? strerror(errno) : "partial file shrank");
-		crypto_generichash_update(h, buf, want);
+		digest_update(h, buf, want);
 		pos += want;
 	}
 	log_debug("get %s: resuming from byte %llu", name,

@@ -168,10 +168,18 @@ remote_stat_get(struct ftpc *c, const char *path, struct rstat *st,
 	memset(st, 0, sizeof(*st));
 	conn_req(&q, SCHEMA_STAT);
 	q.path = schema_cstr(path);
+	if (c->digest_set && report != NULL) { /* PROTOCOL.md 4.6 */
+		q.alg = schema_cstr(digest_name(c->digest));
+		q.has.alg = 1;
+	}
 	r = conn_call(c, &q, SCHEMA_R_STAT, &rep,
 	    report != NULL ? "stat" : NULL, report);
 	if (r == 0)
 		rstat_set(st, rep.type, rep.size, rep.mode, rep.mtime);
+	if (r == 0 && q.has.alg && rep.has.digest &&
+	    rep.digest.len == digest_len(c->digest))
+		sodium_bin2hex(st->digest, sizeof(st->digest), rep.digest.p,
+		    rep.digest.len);
 	schema_reply_free(&rep);
 	return r;
 }
@@ -223,6 +231,8 @@ remote_stat(struct ftpc *c, int argc, char **argv)
 	printf("name: %s\ntype: %s\nsize: %llu\nmode: %04llo\nmtime: %s\n",
 	    name, st.type, (unsigned long long)st.size,
 	    (unsigned long long)st.mode, when);
+	if (st.digest[0] != '\0')
+		printf("digest: %s:%s\n", digest_name(c->digest), st.digest);
 	return 0;
 }
 

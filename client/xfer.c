@@ -61,7 +61,7 @@ xfer_protocol(struct ftpc *c, const char *op, const char *name, const char *why)
  */
 static int
 put_send(struct ftpc *c, int fd, const char *name, uint64_t size,
-    uint64_t offset, crypto_generichash_state *h, struct progress *pg)
+    uint64_t offset, struct digest *h, struct progress *pg)
 {
 	struct stat st;
 	uint64_t    pos = 0, skip, dropped = 0;
@@ -74,7 +74,7 @@ put_send(struct ftpc *c, int fd, const char *name, uint64_t size,
 						       : CHANNEL_DATA_CHUNK;
 		if ((n = read_full(fd, c->iobuf, want)) != (ssize_t)want)
 			break;
-		crypto_generichash_update(h, c->iobuf, want);
+		digest_update(h, c->iobuf, want);
 		skip = offset > pos ? offset - pos : 0;
 		if (skip < want)
 			r = conn_send_data(c, c->iobuf + skip, want - skip);
@@ -100,23 +100,25 @@ static int
 put_stream(struct ftpc *c, int fd, const char *name, uint64_t size,
     uint64_t offset, struct progress *pg)
 {
-	crypto_generichash_state h;
-	uint8_t			 digest[CHANNEL_HASH_BYTES];
-	struct schema_req	 q;
-	int			 r, sr;
+	struct digest	  h;
+	uint8_t		  sum[DIGEST_MAX];
+	struct schema_req q;
+	int		  r, sr;
 
-	crypto_generichash_init(&h, NULL, 0, sizeof(digest));
-	r = put_send(c, fd, name, size, offset, &h, pg);
-	if (r != 0 && c->dead)
+	if ((r = digest_init(&h, c->digest)) != 0)
 		return r;
+	r = put_send(c, fd, name, size, offset, &h, pg);
 	if (r != 0) {
+		digest_free(&h);
+		if (c->dead)
+			return r;
 		conn_req(&q, SCHEMA_ABORT);
 		return (sr = conn_send(c, &q, 0)) != 0 ? sr : r;
 	}
-	crypto_generichash_final(&h, digest, sizeof(digest));
+	digest_final(&h, sum);
 	conn_req(&q, SCHEMA_DONE);
-	q.digest.p = digest;
-	q.digest.len = sizeof(digest);
+	q.digest.p = sum;
+	q.digest.len = digest_len(c->digest);
 	return conn_send(c, &q, 0);
 }
 
@@ -156,6 +158,8 @@ put_request(struct ftpc *c, const char *name, const char *path,
 	q.mtime = (int64_t)st->st_mtime;
 	q.overwrite = 1;
 	q.has.overwrite = 1;
+	q.alg = schema_cstr(digest_name(c->digest));
+	q.has.alg = 1;
 	r = conn_call(c, &q, SCHEMA_R_PUT, &rep, "put", name);
 	if (r == 0 && rep.offset > (uint64_t)st->st_size)
 		r = xfer_protocol(c, "put", name, "bad offset");

@@ -55,7 +55,8 @@ enum channel_suite {
 /* What a handshake offers beyond the defaults (NULL: the defaults). */
 struct channel_opts {
 	const struct schema_lim *lim; /* server: limits to advertise */
-	unsigned suites; /* suites to offer or accept; 0: all available */
+	unsigned digests; /* server: digest algorithms offered (digest.h) */
+	unsigned suites;  /* suites to offer or accept; 0: all available */
 };
 
 struct channel {
@@ -78,6 +79,7 @@ struct channel {
 	/* A client's copy of the limits the server advertised. */
 	struct schema_lim peer_lim;
 	int		  has_peer_lim; /* 0: the server sent none */
+	unsigned	  peer_digests; /* mask the server offered; 0: unsaid */
 };
 
 /*
@@ -126,12 +128,13 @@ void channel_destroy(struct channel *ch);
  * channel_hello_encode: the hello payload (no length prefix) for public key
  * pk into out (reset first): a client's names the suites of the mask
  * offer in preference order (0: no "suites" key); a server's names the
- * chosen suite (-1: no "suite" key) and its limits lim (NULL: no "lim").
+ * chosen suite (-1: no "suite" key), the digest algorithms of the mask
+ * digests (0: no "digests" key) and its limits lim (NULL: no "lim").
  * Returns 0 or a negative ERR_* code (schema_encode).
  */
 __attribute__((warn_unused_result)) int channel_hello_encode(struct buf *out,
     const uint8_t pk[crypto_kx_PUBLICKEYBYTES], const struct schema_lim *lim,
-    unsigned offer, int suite);
+    unsigned offer, int suite, unsigned digests);
 
 /* channel_transcript: T = BLAKE2b-256(chello || shello), each a full frame. */
 void channel_transcript(const uint8_t *chello, size_t clen,

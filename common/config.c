@@ -20,11 +20,21 @@
 #include <ini.h>
 
 #include "common/config.h"
+#include "common/digest.h"
 
 #define CONFIG_WORKERS_MAX 1024		 /* server/pool.h POOL_MAX */
 #define CONFIG_MEMORY_MIN  (16ULL << 20) /* below this a worker cannot run */
 
-enum key_type { K_INT, K_U64, K_SIZE, K_BOOL, K_PATH, K_STR, K_LISTEN };
+enum key_type {
+	K_INT,
+	K_U64,
+	K_SIZE,
+	K_BOOL,
+	K_PATH,
+	K_STR,
+	K_LISTEN,
+	K_DIGESTS
+};
 
 struct key {
 	const char *name;
@@ -59,6 +69,7 @@ static const struct key keys[] = {
 	{ "file_size_limit", K_SIZE, F(file_size_limit), 0, 0 },
 	{ "max_file_size", K_SIZE, F(max_file_size), 0, 0 },
 	{ "overwrite", K_BOOL, F(overwrite), 0, 0 },
+	{ "digests", K_DIGESTS, F(digests), 0, 0 },
 	{ "debug", K_BOOL, F(debug), 0, 0 },
 };
 
@@ -275,6 +286,13 @@ set_value(struct parse *p, const struct key *k, const char *v)
 	case K_STR:
 		if (fits(p->c->user, sizeof(p->c->user), v) == -1)
 			return fail(p, "%s: too long", k->name);
+		return 1;
+	case K_DIGESTS:
+		if (digest_parse_list(v, &p->c->digests) != 0)
+			return fail(p,
+			    "%s: '%s' is not a list of xxh3-128 and "
+			    "blake2b-256",
+			    k->name, v);
 		return 1;
 	case K_BOOL:
 		if (parse_bool(v, &b) == -1)

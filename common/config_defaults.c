@@ -13,6 +13,7 @@
 #include <bsd/string.h>
 
 #include "common/config.h"
+#include "common/digest.h"
 #include "common/xdg.h"
 
 int
@@ -72,6 +73,7 @@ defaults_numbers(struct config *c)
 	c->file_size_limit = 0;
 	c->max_file_size = 0;
 	c->overwrite = 1;
+	c->digests = DIGEST_ALL;
 	c->debug = 0;
 }
 

@@ -16,6 +16,7 @@
 
 #include "common/atomicio.h"
 #include "common/channel.h"
+#include "common/digest.h"
 #include "common/error.h"
 #include "common/frame.h"
 #include "common/gcm.h"
@@ -82,7 +83,7 @@ suite_by_name(struct schema_str s)
 int
 channel_hello_encode(struct buf *out,
     const uint8_t pk[crypto_kx_PUBLICKEYBYTES], const struct schema_lim *lim,
-    unsigned offer, int suite)
+    unsigned offer, int suite, unsigned digests)
 {
 	struct schema_hello h;
 	int		    i;
@@ -102,6 +103,11 @@ channel_hello_encode(struct buf *out,
 		h.suite = schema_cstr(suite_names[suite]);
 		h.has.suite = 1;
 	}
+	for (i = 0; i < DIGEST_COUNT; i++)
+		if (digests & (1u << i))
+			h.digests.v[h.digests.n++] =
+			    schema_cstr(digest_name(i));
+	h.has.digests = h.digests.n > 0;
 	if (lim != NULL) {
 		h.lim = *lim;
 		h.has.lim = 1;
@@ -181,6 +187,10 @@ hs_hello_decode(struct channel *ch, struct hs *hs, const uint8_t *p, size_t len)
 		ch->peer_lim = h.lim;
 		ch->has_peer_lim = 1;
 	}
+	for (i = 0; i < h.digests.n; i++)
+		if ((k = digest_by_name(h.digests.v[i].p,
+			 h.digests.v[i].len)) >= 0)
+			ch->peer_digests |= 1u << k;
 	/* A hello without "suite" is a server of the first version. */
 	hs->suite =
 	    h.has.suite ? suite_by_name(h.suite) : CHANNEL_SUITE_XCHACHA;
@@ -211,16 +221,20 @@ hs_choose(const struct hs *hs)
 
 /* Encode and write our hello (kept in hs->mine).  0 or -ERR_*. */
 static int
-hs_write_hello(struct channel *ch, struct hs *hs, const struct schema_lim *lim)
+hs_write_hello(struct channel *ch, struct hs *hs,
+    const struct channel_opts *opts)
 {
 	int r;
 
+	/* A first-version client (no "suites") gets the first version's. */
 	if (ch->role == CHANNEL_CLIENT)
 		r = channel_hello_encode(&ch->out, hs->pk, NULL,
-		    hs->bare ? 0 : hs->offer, -1);
+		    hs->bare ? 0 : hs->offer, -1, 0);
 	else
-		r = channel_hello_encode(&ch->out, hs->pk, lim, 0,
-		    hs->peer_suites ? hs->suite : -1);
+		r = channel_hello_encode(&ch->out, hs->pk,
+		    opts != NULL ? opts->lim : NULL, 0,
+		    hs->peer_suites ? hs->suite : -1,
+		    hs->peer_suites && opts != NULL ? opts->digests : 0);
 	if (r != 0 || ch->out.len > FRAME_HANDSHAKE_MAX)
 		return -ERR_INTERNAL;
 	frame_put_len(hs->mine, (uint32_t)ch->out.len);
@@ -253,7 +267,7 @@ hs_read_hello(struct channel *ch, struct hs *hs)
  * from its offer, and refuses (code 1) when there is no common one.
  */
 static int
-hs_hello(struct channel *ch, struct hs *hs, const struct schema_lim *lim)
+hs_hello(struct channel *ch, struct hs *hs, const struct channel_opts *opts)
 {
 	int rc, wrc, saved;
 
@@ -266,7 +280,7 @@ hs_hello(struct channel *ch, struct hs *hs, const struct schema_lim *lim)
 			    "no cipher suite in common");
 			return -ERR_PROTOCOL;
 		}
-		return hs_write_hello(ch, hs, lim);
+		return hs_write_hello(ch, hs, opts);
 	}
 	wrc = hs_write_hello(ch, hs, NULL);
 	saved = errno;
@@ -363,7 +377,7 @@ channel_handshake(struct channel *ch, int fd, int role,
 		hs.bare = 1;
 	}
 	hs.suite = -1;
-	if ((rc = hs_hello(ch, &hs, opts != NULL ? opts->lim : NULL)) != 0)
+	if ((rc = hs_hello(ch, &hs, opts)) != 0)
 		goto out;
 	if ((rc = hs_keys(ch, &hs, secret)) != 0)
 		goto out;

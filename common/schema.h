@@ -24,13 +24,14 @@
 
 #include "common/buf.h"
 
-#define SCHEMA_PATH_MAX	 4095  /* bytes of a path (PROTOCOL.md 4.1) */
-#define SCHEMA_MSG_MAX	 1024  /* bytes of an error reply's "msg" */
-#define SCHEMA_ENTRY_MAX 65535 /* entries in one list reply part */
-#define SCHEMA_HASH_LEN	 32    /* "digest" and "pk" bin length */
-#define SCHEMA_WHY_LEN	 128   /* buffer for a decoder's complaint */
-#define SCHEMA_STRS_MAX	 8     /* strings in a list field ("suites") */
-#define SCHEMA_NAME_MAX	 32    /* bytes of each string in such a list */
+#define SCHEMA_PATH_MAX	  4095	/* bytes of a path (PROTOCOL.md 4.1) */
+#define SCHEMA_MSG_MAX	  1024	/* bytes of an error reply's "msg" */
+#define SCHEMA_ENTRY_MAX  65535 /* entries in one list reply part */
+#define SCHEMA_HASH_LEN	  32	/* "pk" bin length, longest "digest" */
+#define SCHEMA_DIGEST_MIN 16	/* shortest "digest" (xxh3-128) */
+#define SCHEMA_WHY_LEN	  128	/* buffer for a decoder's complaint */
+#define SCHEMA_STRS_MAX	  8	/* strings in a list field ("suites") */
+#define SCHEMA_NAME_MAX	  32	/* bytes of each string in such a list */
 
 /* Every message kind: its table row in schema_table.c. */
 enum schema_kind {
@@ -99,9 +100,10 @@ struct schema_req {
 	int64_t		  mtime;     /* put: seconds since the epoch */
 	uint64_t	  offset;    /* get: first byte wanted */
 	int		  overwrite; /* put, rename */
-	struct schema_bin digest;    /* done: SCHEMA_HASH_LEN bytes */
+	struct schema_str alg;	     /* put, get, stat: digest algorithm */
+	struct schema_bin digest;    /* done: 16 or 32 bytes, as alg says */
 	struct {
-		uint8_t mode, offset, overwrite;
+		uint8_t mode, offset, overwrite, alg;
 	} has;
 };
 
@@ -132,9 +134,11 @@ struct schema_reply {
 	uint64_t	     offset;  /* put, get */
 	struct schema_entry *entries; /* list */
 	size_t		     nentries;
-	int		     more; /* list: another part follows */
+	int		     more;   /* list: another part follows */
+	struct schema_str    alg;    /* put, put done, get, stat: digest alg */
+	struct schema_bin    digest; /* put done, stat: the file's digest */
 	struct {
-		uint8_t server;
+		uint8_t server, alg, digest;
 	} has;
 };
 
@@ -153,14 +157,15 @@ struct schema_lim {
 };
 
 struct schema_hello {
-	struct schema_str  proto;  /* "ftpd" */
-	uint64_t	   v;	   /* protocol version */
-	struct schema_bin  pk;	   /* X25519 public key, 32 bytes */
-	struct schema_strs suites; /* client: AEAD suites offered, in order */
-	struct schema_str  suite;  /* server: the suite it chose */
-	struct schema_lim  lim;	   /* server only */
+	struct schema_str  proto;   /* "ftpd" */
+	uint64_t	   v;	    /* protocol version */
+	struct schema_bin  pk;	    /* X25519 public key, 32 bytes */
+	struct schema_strs suites;  /* client: AEAD suites offered, in order */
+	struct schema_str  suite;   /* server: the suite it chose */
+	struct schema_strs digests; /* server: digest algorithms offered */
+	struct schema_lim  lim;	    /* server only */
 	struct {
-		uint8_t suites, suite, lim;
+		uint8_t suites, suite, digests, lim;
 	} has;
 };
 

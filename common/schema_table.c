@@ -39,6 +39,13 @@ static const struct schema_field f_auth[] = {
 static const struct schema_field f_path[] = {
 	PATH("path", path),
 };
+#define ALG(st) OPT("alg", FT_STR, st, alg, 1, SCHEMA_NAME_MAX, 0)
+#define DIGEST(st)                                                             \
+	OPT("digest", FT_BIN, st, digest, SCHEMA_DIGEST_MIN, SCHEMA_HASH_LEN, 0)
+static const struct schema_field f_stat[] = {
+	PATH("path", path),
+	ALG(RQ),
+};
 static const struct schema_field f_mkdir[] = {
 	PATH("path", path),
 	OPT("mode", FT_UINT, RQ, mode, 0, 07777, 0755),
@@ -54,13 +61,15 @@ static const struct schema_field f_put[] = {
 	REQ("mode", FT_UINT, RQ, mode, 0, 07777),
 	REQ("mtime", FT_INT, RQ, mtime, INT64_MIN, U63),
 	OPT("overwrite", FT_BOOL, RQ, overwrite, 0, 1, 1),
+	ALG(RQ),
 };
 static const struct schema_field f_get[] = {
 	PATH("path", path),
 	OPT("offset", FT_UINT, RQ, offset, 0, U63, 0),
+	ALG(RQ),
 };
 static const struct schema_field f_done[] = {
-	REQ("digest", FT_BIN, RQ, digest, SCHEMA_HASH_LEN, SCHEMA_HASH_LEN),
+	REQ("digest", FT_BIN, RQ, digest, SCHEMA_DIGEST_MIN, SCHEMA_HASH_LEN),
 };
 
 static const struct schema_field f_error[] = {
@@ -76,6 +85,8 @@ static const struct schema_field f_r_stat[] = {
 	REQ("size", FT_UINT, RP, size, 0, U63),
 	REQ("mode", FT_UINT, RP, mode, 0, 07777),
 	REQ("mtime", FT_INT, RP, mtime, INT64_MIN, U63),
+	ALG(RP),
+	DIGEST(RP),
 };
 static const struct schema_field f_r_list[] = {
 	{ "entries", FT_ARRAY, 1, 0, SCHEMA_ENTRY, offsetof(RP, entries), 0,
@@ -84,15 +95,19 @@ static const struct schema_field f_r_list[] = {
 };
 static const struct schema_field f_r_put[] = {
 	REQ("offset", FT_UINT, RP, offset, 0, U63),
+	ALG(RP),
 };
 static const struct schema_field f_r_put_done[] = {
 	REQ("size", FT_UINT, RP, size, 0, U63),
+	ALG(RP),
+	DIGEST(RP),
 };
 static const struct schema_field f_r_get[] = {
 	REQ("size", FT_UINT, RP, size, 0, U63),
 	REQ("mode", FT_UINT, RP, mode, 0, 07777),
 	REQ("mtime", FT_INT, RP, mtime, INT64_MIN, U63),
 	REQ("offset", FT_UINT, RP, offset, 0, U63),
+	ALG(RP),
 };
 
 static const struct schema_field f_hello[] = {
@@ -103,6 +118,8 @@ static const struct schema_field f_hello[] = {
 	OPT("suites", FT_STRS, struct schema_hello, suites, 1, SCHEMA_STRS_MAX,
 	    0),
 	OPT("suite", FT_STR, struct schema_hello, suite, 1, SCHEMA_NAME_MAX, 0),
+	OPT("digests", FT_STRS, struct schema_hello, digests, 1,
+	    SCHEMA_STRS_MAX, 0),
 	{ "lim", FT_MAP, 0, 0, SCHEMA_LIM, offsetof(struct schema_hello, lim),
 	    offsetof(struct schema_hello, has.lim), 0, 0, 0, 0 },
 };
@@ -137,7 +154,7 @@ static const struct schema_field f_entry[] = {
 
 const struct schema_def schema_defs[SCHEMA_KIND_COUNT] = {
 	[SCHEMA_AUTH] = ROW("auth", 0, 0, RQ, f_auth),
-	[SCHEMA_STAT] = ROW("stat", 0, 0, RQ, f_path),
+	[SCHEMA_STAT] = ROW("stat", 0, 0, RQ, f_stat),
 	[SCHEMA_LIST] = ROW("list", 0, 0, RQ, f_path),
 	[SCHEMA_DELETE] = ROW("delete", 0, 0, RQ, f_path),
 	[SCHEMA_MKDIR] = ROW("mkdir", 0, 0, RQ, f_mkdir),

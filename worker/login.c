@@ -118,7 +118,7 @@ int
 login_run(struct session *s)
 {
 	struct schema_lim   lim;
-	struct channel_opts opts = { &lim, 0 };
+	struct channel_opts opts = { .lim = &lim, .digests = s->cfg->digests };
 	int		    r;
 
 	login_socket_timeouts(s->fd, s->cfg->login_grace);

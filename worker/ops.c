@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/digest.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "worker/fsops.h"
@@ -32,16 +33,28 @@ int
 ops_stat(struct session *s, const struct schema_req *q)
 {
 	char		    path[FSOPS_PATH_MAX + 1];
+	uint8_t		    sum[DIGEST_MAX];
 	struct stat	    st;
 	struct schema_reply rep;
-	int		    r;
+	int		    r, alg;
 
 	if ((r = session_path(q->path, path, sizeof(path))) == 0)
 		r = fsops_stat(s->rootfd, path, &st);
+	if (r == 0 && q->has.alg && xfer_alg(s, q, &alg) != 0)
+		return session_error(s, ERR_PROTOCOL,
+		    "digest algorithm not offered");
+	if (r == 0 && q->has.alg)
+		r = xfer_sum(s, path, alg, sum); /* PROTOCOL.md 4.6 */
 	if (r != 0)
 		return session_result(s, r);
 	memset(&rep, 0, sizeof(rep));
 	stat_fields(&st, &rep.type, &rep.size, &rep.mode, &rep.mtime);
+	if (q->has.alg) {
+		rep.alg = q->alg;
+		rep.digest.p = sum;
+		rep.digest.len = digest_len(alg);
+		rep.has.alg = rep.has.digest = 1;
+	}
 	return session_reply(s, SCHEMA_R_STAT, &rep);
 }
 

@@ -138,9 +138,31 @@ int ops_mkdir(struct session *s, const struct schema_req *q);
 int ops_rmdir(struct session *s, const struct schema_req *q);
 int ops_rename(struct session *s, const struct schema_req *q);
 
-/* xfer.c: the put and get requests (PROTOCOL.md 4.7, 4.8); as session ops:
- * 0 when the session goes on, -1 when it must end. */
+/* xfer.c and get.c: the put and get requests (PROTOCOL.md 4.10, 4.11); as
+ * session ops: 0 when the session goes on, -1 when it must end. */
 int xfer_put(struct session *s, const struct schema_req *q);
 int xfer_get(struct session *s, const struct schema_req *q);
+
+/*
+ * xfer_alg: the digest algorithm (enum digest_alg) request q names in
+ * "alg", blake2b-256 when it names none.  Returns 0, or -ERR_PROTOCOL for
+ * an unknown algorithm or one the server's "digests" does not offer.
+ */
+int xfer_alg(const struct session *s, const struct schema_req *q, int *alg);
+
+/*
+ * xfer_sum: the digest of the whole file at path (checked) with alg into
+ * out (DIGEST_MAX bytes), read through s->iobuf.  Returns 0 or a negative
+ * ERR_* code (not_found, is_dir, io ...).
+ */
+int xfer_sum(struct session *s, const char *path, int alg, uint8_t *out);
+
+/*
+ * xfer_log: the xferlog(5) line and the ftpd.log line of a finished
+ * (complete) or aborted transfer of bytes bytes of path, started at
+ * start_ms (CLOCK_MONOTONIC ms); incoming for an upload.
+ */
+void xfer_log(struct session *s, const char *path, uint64_t bytes, int incoming,
+    int complete, int64_t start_ms);
 
 #endif

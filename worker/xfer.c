@@ -23,6 +23,7 @@
 
 #include "common/atomicio.h"
 #include "common/clock.h"
+#include "common/digest.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "common/writeback.h"
@@ -44,14 +45,16 @@ struct put {
 	int		 parentfd; /* target's folder, O_PATH */
 	struct fsops_tmp tmp;
 	struct writeback wb; /* disk writeback overlapping the transfer */
-	crypto_generichash_state h;
-	int			 werr; /* first write error (ERR_*), 0 none */
-	const char		*why;  /* message of a protocol error reply */
-	int64_t			 start_ms;
+	struct digest	 h;
+	int		 alg;	/* enum digest_alg of the "done" digest */
+	int		 named; /* the request named alg: the replies do */
+	uint8_t		 sum[DIGEST_MAX]; /* the digest, once done */
+	int		 werr; /* first write error (ERR_*), 0 none */
+	const char	*why;  /* message of a protocol error reply */
+	int64_t		 start_ms;
 };
 
-/* One xferlog(5) line for a finished or aborted transfer. */
-static void
+void
 xfer_log(struct session *s, const char *path, uint64_t bytes, int incoming,
     int complete, int64_t start_ms)
 {
@@ -92,6 +95,9 @@ put_parse(struct session *s, const struct schema_req *q, struct put *p)
 	p->mode = q->mode;
 	p->mtime = q->mtime;
 	p->overwrite = q->overwrite;
+	if ((r = xfer_alg(s, q, &p->alg)) != 0)
+		return r;
+	p->named = q->has.alg;
 	if (!cfg->overwrite)
 		p->overwrite = 0;
 	/* SECURITY: the announced size is checked before any byte arrives. */
@@ -127,8 +133,7 @@ put_prepare(struct session *s, struct put *p)
 	    errno != EOPNOTSUPP && errno != ENOSYS && errno != EINVAL)
 		return -err_from_errno(errno);
 	writeback_init(&p->wb, p->tmp.fd);
-	crypto_generichash_init(&p->h, NULL, 0, CHANNEL_HASH_BYTES);
-	return 0;
+	return digest_init(&p->h, p->alg);
 }
 
 /* Hash and write one data frame; after a write error only count. */
@@ -137,7 +142,7 @@ put_write(struct session *s, struct put *p, const uint8_t *body, size_t len)
 {
 	if (p->werr != 0)
 		return;
-	crypto_generichash_update(&p->h, body, len);
+	digest_update(&p->h, body, len);
 	if (write_full(p->tmp.fd, body, len) == -1) {
 		p->werr = err_from_errno(errno);
 		log_warn("session %llu: put %s: write",
@@ -155,17 +160,16 @@ static int
 put_message(struct session *s, struct put *p, const uint8_t *body, size_t len)
 {
 	struct schema_req q;
-	uint8_t		  mine[CHANNEL_HASH_BYTES];
 	int		  r;
 
-	/* SECURITY: the schema checks the digest is a 32-byte bin. */
+	/* SECURITY: the schema checks the digest is a 16..32-byte bin. */
 	r = schema_request_decode(body, len, &q, NULL);
 	if (q.op == SCHEMA_ABORT)
 		r = ERR_ABORTED;
 	else if (q.op != SCHEMA_DONE)
 		r = -1;
-	else if (r != 0) {
-		p->why = "done without a 32-byte digest";
+	else if (r != 0 || q.digest.len != digest_len(p->alg)) {
+		p->why = "done without a digest of the announced algorithm";
 		r = ERR_PROTOCOL;
 	} else if (p->got != p->size) {
 		p->why = "fewer bytes than announced";
@@ -173,8 +177,8 @@ put_message(struct session *s, struct put *p, const uint8_t *body, size_t len)
 	} else if (p->werr != 0)
 		r = p->werr;
 	else {
-		crypto_generichash_final(&p->h, mine, sizeof(mine));
-		r = sodium_memcmp(mine, q.digest.p, sizeof(mine)) == 0
+		digest_final(&p->h, p->sum);
+		r = sodium_memcmp(p->sum, q.digest.p, q.digest.len) == 0
 		    ? 0
 		    : ERR_DIGEST;
 	}
@@ -251,15 +255,24 @@ put_commit(struct put *p)
 	return fsops_tmp_commit(p->parentfd, &p->tmp, p->name, p->overwrite);
 }
 
-/* A reply of kind carrying size (put done) or offset (put accepted). */
+/*
+ * A reply of kind with the algorithm: put accepted (offset 0) or put done
+ * (the size and, for kind SCHEMA_R_PUT_DONE, the digest of the file).
+ */
 static int
-put_reply(struct session *s, enum schema_kind kind, uint64_t n)
+put_reply(struct session *s, enum schema_kind kind, const struct put *p)
 {
 	struct schema_reply rep;
 
 	memset(&rep, 0, sizeof(rep));
-	rep.size = n;
-	rep.offset = n;
+	rep.size = p->size;
+	rep.alg = schema_cstr(digest_name(p->alg));
+	rep.has.alg = p->named; /* a first-version client gets what it knew */
+	if (kind == SCHEMA_R_PUT_DONE && p->named) {
+		rep.digest.p = p->sum;
+		rep.digest.len = digest_len(p->alg);
+		rep.has.digest = 1;
+	}
 	return session_reply(s, kind, &rep);
 }
 
@@ -279,7 +292,7 @@ put_finish(struct session *s, struct put *p, int r, int *complete)
 		    (long long)(data_ms - p->start_ms),
 		    (long long)(clock_mono_ms() - data_ms));
 		*complete = 1;
-		return put_reply(s, SCHEMA_R_PUT_DONE, p->size);
+		return put_reply(s, SCHEMA_R_PUT_DONE, p);
 	}
 	if (r == ERR_ABORTED)
 		log_info("session %llu: put %s aborted by the client",
@@ -305,106 +318,31 @@ xfer_put(struct session *s, const struct schema_req *q)
 		r = put_prepare(s, &p);
 	}
 	if (r != 0) {
-		ret = session_error(s, -r, NULL);
+		ret = session_error(s, -r,
+		    r == -ERR_PROTOCOL ? "digest algorithm not offered" : NULL);
 		goto out;
 	}
-	if (put_reply(s, SCHEMA_R_PUT, 0) == -1 || /* v1: offset 0 */
+	if (put_reply(s, SCHEMA_R_PUT, &p) == -1 || /* v1: offset 0 */
 	    (r = put_receive(s, &p)) == -1)
 		ret = -1;
 	else
 		ret = put_finish(s, &p, r, &complete);
 	xfer_log(s, p.path, p.got, 1, complete, p.start_ms);
 out:
+	digest_free(&p.h);
 	fsops_tmp_discard(p.parentfd, &p.tmp); /* SECURITY: no half file */
 	if (p.parentfd >= 0)
 		close(p.parentfd);
 	return ret;
 }
 
-/* Send bytes offset..size of fd, hashing 0..size; then "done". */
-static int
-get_send(struct session *s, int fd, const char *path, uint64_t size,
-    uint64_t offset, uint64_t *sent)
-{
-	crypto_generichash_state h;
-	uint8_t			 digest[CHANNEL_HASH_BYTES];
-	struct schema_req	 done;
-	uint64_t		 pos = 0, want, dropped = 0;
-	ssize_t			 n;
-
-	crypto_generichash_init(&h, NULL, 0, sizeof(digest));
-	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	while (pos < size) {
-		if (session_stopping(s) == -1)
-			return -1;
-		want = size - pos < CHANNEL_DATA_CHUNK ? size - pos
-						       : CHANNEL_DATA_CHUNK;
-		if (pos < offset && offset - pos < want)
-			want = offset - pos; /* no frame straddles offset */
-		do
-			n = pread(fd, s->iobuf, (size_t)want, (off_t)pos);
-		while (n == -1 && errno == EINTR);
-		if (n <= 0) {
-			if (n == -1)
-				log_warn("session %llu: get %s: read",
-				    (unsigned long long)s->info.seq, path);
-			return session_error(s,
-			    n == 0 ? ERR_IO : err_from_errno(errno),
-			    n == 0 ? "file shrank during the transfer" : NULL);
-		}
-		crypto_generichash_update(&h, s->iobuf, (size_t)n);
-		if (pos >= offset &&
-		    channel_send(&s->ch, CHANNEL_DATA, s->iobuf, (size_t)n,
-			0) == -1) {
-			session_send_failed(s, "get");
-			return -1;
-		}
-		pos += (uint64_t)n;
-		dropbehind_note(fd, &dropped, pos);
-		*sent = pos > offset ? pos - offset : 0;
-		session_state(s, "get", path, *sent, size - offset, 0);
-	}
-	crypto_generichash_final(&h, digest, sizeof(digest));
-	memset(&done, 0, sizeof(done));
-	done.digest.p = digest;
-	done.digest.len = sizeof(digest);
-	return session_reply(s, SCHEMA_DONE, &done) == 0 ? 1 : -1;
-}
-
-static int
-get_accepted(struct session *s, const struct stat *st, uint64_t offset)
-{
-	struct schema_reply rep;
-
-	memset(&rep, 0, sizeof(rep));
-	rep.size = (uint64_t)st->st_size;
-	rep.mode = (uint64_t)st->st_mode & 07777;
-	rep.mtime = (int64_t)st->st_mtime;
-	rep.offset = offset;
-	return session_reply(s, SCHEMA_R_GET, &rep);
-}
-
 int
-xfer_get(struct session *s, const struct schema_req *q)
+xfer_alg(const struct session *s, const struct schema_req *q, int *alg)
 {
-	char	    path[FSOPS_PATH_MAX + 1];
-	struct stat st;
-	uint64_t    offset = q->offset, sent = 0;
-	int64_t	    start = clock_mono_ms();
-	int	    fd, r;
-
-	if ((r = session_path(q->path, path, sizeof(path))) != 0)
-		return session_error(s, -r, NULL);
-	if ((fd = fsops_open_read(s->rootfd, path, &st)) < 0)
-		return session_error(s, -fd, NULL);
-	if (offset > (uint64_t)st.st_size) {
-		close(fd);
-		return session_error(s, ERR_PROTOCOL, "offset beyond the end");
-	}
-	session_state(s, "get", path, 0, (uint64_t)st.st_size - offset, 1);
-	if ((r = get_accepted(s, &st, offset)) == 0)
-		r = get_send(s, fd, path, (uint64_t)st.st_size, offset, &sent);
-	close(fd);
-	xfer_log(s, path, sent, 0, r == 1, start);
-	return r == -1 ? -1 : 0;
+	/* PROTOCOL.md 4.10: no "alg" is the first version's blake2b-256. */
+	*alg = q->has.alg ? digest_by_name(q->alg.p, q->alg.len)
+			  : DIGEST_BLAKE2B_256;
+	if (*alg < 0 || !(s->cfg->digests & (1u << *alg)))
+		return -ERR_PROTOCOL;
+	return 0;
 }

@@ -82,7 +82,9 @@ class Downgrader:
         p = msgpack.packb(hello, use_bin_type=True)
         s.sendall(struct.pack(">I", len(p)) + p)
         shello = read_frame(s)
-        self.seen["suite"] = msgpack.unpackb(shello, raw=False).get("suite")
+        sh = msgpack.unpackb(shello, raw=False)
+        self.seen["suite"] = sh.get("suite")
+        self.seen["digests"] = sh.get("digests")
         c.sendall(struct.pack(">I", len(shello)) + shello)
         t = threading.Thread(target=pipe, args=(s, c), daemon=True)
         t.start()
@@ -111,6 +113,8 @@ def test_client_and_server_pick_aes(server):
     assert r.returncode == 0, r.stderr
     assert watch.seen["offer"] == ["aes256gcm", "xchacha20poly1305"]
     assert watch.seen["suite"] == "aes256gcm"
+    # A client that offers suites also learns the server's digests.
+    assert watch.seen["digests"] == ["blake2b-256", "xxh3-128"]
 
 
 def test_downgrade_fails(server, local):

@@ -73,11 +73,11 @@ test_gcm_hellos(void **state)
 	crypto_scalarmult_base(spk, sk);
 	buf_init(&b, 256);
 	assert_int_equal(channel_hello_encode(&b, cpk, NULL, CHANNEL_SUITES_ALL,
-			     -1),
+			     -1, 0),
 	    0);
 	assert_hex(b.data, b.len, G_CLIENT_HELLO);
 	assert_int_equal(channel_hello_encode(&b, spk, NULL, 0,
-			     CHANNEL_SUITE_AESGCM),
+			     CHANNEL_SUITE_AESGCM, 0),
 	    0);
 	assert_hex(b.data, b.len, G_SERVER_HELLO);
 	buf_free(&b);
