@@ -302,6 +302,15 @@ find_cmd(const char *name, int nargs, char **args)
 	return &cmds[i];
 }
 
+/* --digest ALG: the whole-file digest of transfers and stat. */
+static void
+set_digest(struct ftpc *c, const char *alg)
+{
+	if ((c->digest = digest_by_name(alg, strlen(alg))) < 0)
+		usage_error("--digest: xxh3-128 or blake2b-256");
+	c->digest_set = 1;
+}
+
 /* parse_flags: getopt; fl[] gets -H -p -k -c.  Returns optind. */
 static int
 parse_flags(int argc, char **argv, struct ftpc *c, const char *fl[4],
@@ -329,11 +338,7 @@ parse_flags(int argc, char **argv, struct ftpc *c, const char *fl[4],
 			c->resume = 1;
 			break;
 		case 'd':
-			if ((c->digest =
-				    digest_by_name(optarg, strlen(optarg))) < 0)
-				usage_error(
-				    "--digest: xxh3-128 or blake2b-256");
-			c->digest_set = 1;
+			set_digest(c, optarg);
 			break;
 		case 'q':
 			c->quiet = 1;
