@@ -75,8 +75,25 @@ $(BUILD)/libdaemon.a: $(DAEMON_LIB_OBJ)
 ftpd: $(BUILD)/server/main.o $(BUILD)/libdaemon.a $(BUILD)/libcommon.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# ftpc runs once per command, so its start-up counts: linking the five
+# small libraries it shares with the daemon statically (libc stays shared;
+# PIE, RELRO and BIND_NOW stay) halves it (1.2 -> 0.57 ms CPU, measured with
+# perf stat -r 200 ftpc --version).  FTPC_STATIC=0 links them dynamically,
+# as a distribution that rebuilds on library updates may prefer.
+FTPC_STATIC ?= 1
+FTPC_STATIC_PKGS := libsodium $(MSGPACK_PC) inih libbsd libxxhash
+FTPC_DYN_PKGS := $(filter-out $(FTPC_STATIC_PKGS) libbsd-ctor,$(PKGS))
+ifeq ($(FTPC_STATIC),1)
+FTPC_LDLIBS = -Wl,-Bstatic $(shell $(PKG_CONFIG) --static --libs \
+	$(FTPC_STATIC_PKGS) 2>/dev/null | sed 's/-pthread//') -Wl,-Bdynamic \
+	-pthread $(if $(FTPC_DYN_PKGS),$(shell $(PKG_CONFIG) --libs \
+	$(FTPC_DYN_PKGS) 2>/dev/null))
+else
+FTPC_LDLIBS = $(LDLIBS)
+endif
+
 ftpc: $(CLIENT_OBJ) $(BUILD)/libcommon.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(FTPC_LDLIBS)
 
 # A unit test links libcommon.a plus the daemon objects it names here.
 TEST_EXTRA_test_fsops := $(BUILD)/worker/fsops.o $(BUILD)/worker/fstmp.o

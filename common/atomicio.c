@@ -1,7 +1,8 @@
 /*
  * atomicio.c: full reads and writes that survive short counts and EINTR
- * (after OpenSSH atomicio.c).  Sockets are written with MSG_NOSIGNAL so a
- * closed peer gives EPIPE instead of killing the process.  This file must
+ * (after OpenSSH atomicio.c).  Sockets are written with send_full, whose
+ * MSG_NOSIGNAL makes a closed peer give EPIPE instead of killing the
+ * process; files and pipes with write_full.  This file must
  * not interpret the bytes it moves, nor retry on EAGAIN: that is a receive
  * or send timeout (SO_RCVTIMEO/SO_SNDTIMEO) and the caller's decision.
  */
@@ -32,13 +33,12 @@ read_full(int fd, void *p, size_t n)
 	return (ssize_t)got;
 }
 
-int
-write_full(int fd, const void *p, size_t n)
+/* The loop of write_full and send_full: one call of put at a time. */
+static int
+put_full(int fd, const unsigned char *q, size_t n, int sock)
 {
-	const unsigned char *q = p;
-	size_t		     done = 0;
-	ssize_t		     r;
-	int		     sock = 1;
+	size_t	done = 0;
+	ssize_t r;
 
 	while (done < n) {
 		if (sock)
@@ -49,7 +49,7 @@ write_full(int fd, const void *p, size_t n)
 			if (errno == EINTR)
 				continue;
 			if (sock && errno == ENOTSOCK) {
-				sock = 0; /* a pipe or file: plain write */
+				sock = 0; /* a pipe given for a socket */
 				continue;
 			}
 			return -1;
@@ -61,4 +61,16 @@ write_full(int fd, const void *p, size_t n)
 		done += (size_t)r;
 	}
 	return 0;
+}
+
+int
+write_full(int fd, const void *p, size_t n)
+{
+	return put_full(fd, p, n, 0);
+}
+
+int
+send_full(int fd, const void *p, size_t n)
+{
+	return put_full(fd, p, n, 1);
 }

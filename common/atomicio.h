@@ -22,11 +22,19 @@ __attribute__((warn_unused_result)) ssize_t read_full(int fd, void *p,
     size_t n);
 
 /*
- * write_full: write exactly n bytes from p to fd.  Returns 0, or -1 with
- * errno (EPIPE when the peer closed; SIGPIPE must be ignored by the caller
- * or the fd be a socket, which is written with MSG_NOSIGNAL).
+ * write_full: write exactly n bytes from p to fd (a file or pipe).
+ * Returns 0, or -1 with errno.
  */
 __attribute__((warn_unused_result)) int write_full(int fd, const void *p,
+    size_t n);
+
+/*
+ * send_full: as write_full for a connected socket, with MSG_NOSIGNAL: a
+ * closed peer gives -1 with errno EPIPE, never SIGPIPE.  Returns 0, or -1
+ * with errno (EAGAIN when a SO_SNDTIMEO timeout expired).  A pipe or file
+ * given instead (tests) is written with write(2) after one ENOTSOCK.
+ */
+__attribute__((warn_unused_result)) int send_full(int fd, const void *p,
     size_t n);
 
 #endif

@@ -29,34 +29,43 @@
 #define SS_TAG_MESSAGE crypto_secretstream_xchacha20poly1305_TAG_MESSAGE
 #define SS_TAG_FINAL   crypto_secretstream_xchacha20poly1305_TAG_FINAL
 
-int
-channel_send(struct channel *ch, int type, const void *body, size_t len,
-    int final)
+/* Layout: length | tag byte or flag | type | body | MAC; see the top. */
+#define BODY_OFF (FRAME_HDR_LEN + 2)
+
+uint8_t *
+channel_body_buf(struct channel *ch, size_t max)
 {
-	uint8_t *p;
-	size_t	 clen;
+	if (max > CHANNEL_BODY_MAX) {
+		errno = EMSGSIZE;
+		return NULL;
+	}
+	buf_reset(&ch->out);
+	if (buf_reserve(&ch->out, FRAME_HDR_LEN + 1 + max + SS_ABYTES) == NULL)
+		return NULL;
+	return ch->out.data + BODY_OFF;
+}
+
+int
+channel_send_body(struct channel *ch, int type, size_t len, int final)
+{
+	uint8_t *p = ch->out.data;
+	size_t	 clen = 1 + len + SS_ABYTES;
 
 	if (type != CHANNEL_MSG && type != CHANNEL_DATA) {
 		errno = EINVAL;
-		return -1;
-	}
-	if (len > CHANNEL_BODY_MAX) {
-		errno = EMSGSIZE;
 		return -1;
 	}
 	if (ch->sent_final) { /* nothing may follow a FINAL frame */
 		errno = EPIPE;
 		return -1;
 	}
-	/* Layout: length | tag byte | type | body | MAC; see the top. */
-	clen = 1 + len + SS_ABYTES;
-	buf_reset(&ch->out);
-	if ((p = buf_reserve(&ch->out, FRAME_HDR_LEN + clen)) == NULL)
+	/* channel_body_buf reserved room for this (buf keeps cap). */
+	if (p == NULL || ch->out.cap < FRAME_HDR_LEN + clen) {
+		errno = EMSGSIZE;
 		return -1;
+	}
 	frame_put_len(p, (uint32_t)clen);
 	p[FRAME_HDR_LEN + 1] = (uint8_t)type;
-	if (len > 0)
-		memcpy(p + FRAME_HDR_LEN + 2, body, len);
 	if (ch->suite == CHANNEL_SUITE_AESGCM) {
 		/* flag in the clear, authenticated as the additional data */
 		p[FRAME_HDR_LEN] = final ? SS_TAG_FINAL : SS_TAG_MESSAGE;
@@ -66,13 +75,30 @@ channel_send(struct channel *ch, int type, const void *body, size_t len,
 		crypto_secretstream_xchacha20poly1305_push(&ch->tx,
 		    p + FRAME_HDR_LEN, NULL, p + FRAME_HDR_LEN + 1, 1 + len,
 		    NULL, 0, final ? SS_TAG_FINAL : SS_TAG_MESSAGE);
-	buf_commit(&ch->out, FRAME_HDR_LEN + clen);
-	if (write_full(ch->fd, p, FRAME_HDR_LEN + clen) == -1)
+	ch->out.len = FRAME_HDR_LEN + clen;
+	if (send_full(ch->fd, p, FRAME_HDR_LEN + clen) == -1)
 		return -1;
 	ch->wire_out += FRAME_HDR_LEN + clen;
 	if (final)
 		ch->sent_final = 1;
 	return 0;
+}
+
+int
+channel_send(struct channel *ch, int type, const void *body, size_t len,
+    int final)
+{
+	uint8_t *p;
+
+	if (type != CHANNEL_MSG && type != CHANNEL_DATA) {
+		errno = EINVAL;
+		return -1;
+	}
+	if ((p = channel_body_buf(ch, len)) == NULL)
+		return -1;
+	if (len > 0)
+		memcpy(p, body, len);
+	return channel_send_body(ch, type, len, final);
 }
 
 /* Decrypt the frame in ch->in in place; 0 with the plaintext length. */

@@ -109,6 +109,23 @@ __attribute__((warn_unused_result)) int channel_send(struct channel *ch,
     int type, const void *body, size_t len, int final);
 
 /*
+ * channel_body_buf: room for a body of up to max bytes (<= CHANNEL_BODY_MAX)
+ * inside the frame being built, so a caller can read file data straight
+ * into it (no copy); then channel_send_body.  Returns the pointer (valid
+ * until the next send), or NULL with errno (EMSGSIZE, ENOMEM).
+ */
+__attribute__((warn_unused_result)) uint8_t *
+channel_body_buf(struct channel *ch, size_t max);
+
+/*
+ * channel_send_body: encrypt and send the len bytes (<= the max given to
+ * channel_body_buf just before) at the pointer channel_body_buf returned,
+ * as channel_send does.  Returns 0 or -1 with errno.
+ */
+__attribute__((warn_unused_result)) int channel_send_body(struct channel *ch,
+    int type, size_t len, int final);
+
+/*
  * channel_recv: read and decrypt one frame.  Returns 1 with *type and
  * *body, *len pointing into ch->in (valid until the next recv); 0 on end of
  * file after the peer's FINAL frame (orderly close); -1 on error with errno:

@@ -240,7 +240,7 @@ hs_write_hello(struct channel *ch, struct hs *hs,
 	frame_put_len(hs->mine, (uint32_t)ch->out.len);
 	memcpy(hs->mine + FRAME_HDR_LEN, ch->out.data, ch->out.len);
 	hs->minelen = FRAME_HDR_LEN + ch->out.len;
-	if (write_full(ch->fd, hs->mine, hs->minelen) == -1)
+	if (send_full(ch->fd, hs->mine, hs->minelen) == -1)
 		return hs_errno();
 	ch->wire_out += hs->minelen;
 	return 0;

@@ -424,7 +424,7 @@ control_query(const char *path, const char *request, FILE *out, int timeout_ms,
 	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == -1 ||
 	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) == -1 ||
 	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
-	    write_full(fd, request, strlen(request)) == -1 ||
+	    send_full(fd, request, strlen(request)) == -1 ||
 	    query_read(fd, out) == -1) {
 		snprintf(err, errlen, "control socket %s: %s", path,
 		    errno == EAGAIN ? "no answer in time" : strerror(errno));
