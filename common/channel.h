@@ -25,6 +25,7 @@
 #include "common/buf.h"
 #include "common/frame.h"
 #include "common/gcm.h"
+#include "common/hostkey.h"
 #include "common/schema.h"
 
 #define CHANNEL_KEY_BYTES  32		 /* shared secret and session keys */
@@ -57,6 +58,17 @@ struct channel_opts {
 	const struct schema_lim *lim; /* server: limits to advertise */
 	unsigned digests; /* server: digest algorithms offered (digest.h) */
 	unsigned suites;  /* suites to offer or accept; 0: all available */
+	const struct hostkey *hostkey; /* server: signs the transcript */
+};
+
+/* The fields of a hello (channel_hello_encode). */
+struct channel_hello {
+	const uint8_t		*pk;	  /* ephemeral X25519 key, 32 bytes */
+	unsigned		 offer;	  /* client: suites offered; 0: none */
+	int			 suite;	  /* server: the one chosen; -1: none */
+	unsigned		 digests; /* server: digest.h mask; 0: none */
+	const uint8_t		*hk;	  /* server: host key; NULL: none */
+	const struct schema_lim *lim;	  /* server: limits; NULL: none */
 };
 
 struct channel {
@@ -80,6 +92,9 @@ struct channel {
 	struct schema_lim peer_lim;
 	int		  has_peer_lim; /* 0: the server sent none */
 	unsigned	  peer_digests; /* mask the server offered; 0: unsaid */
+	uint8_t		  peer_hk[32];	/* the server's verified host key */
+	int		  has_peer_hk;	/* 0: the server has none (or is v1) */
+	uint8_t		  t[32];	/* transcript hash T, for signatures */
 };
 
 /*
@@ -141,17 +156,12 @@ __attribute__((warn_unused_result)) int channel_recv(struct channel *ch,
 void channel_destroy(struct channel *ch);
 
 /*
- * Building blocks, exposed for the test vectors in doc/PROTOCOL.md.
- * channel_hello_encode: the hello payload (no length prefix) for public key
- * pk into out (reset first): a client's names the suites of the mask
- * offer in preference order (0: no "suites" key); a server's names the
- * chosen suite (-1: no "suite" key), the digest algorithms of the mask
- * digests (0: no "digests" key) and its limits lim (NULL: no "lim").
- * Returns 0 or a negative ERR_* code (schema_encode).
+ * channel_hello_encode: the hello payload (no length prefix) of a into out
+ * (reset first), keys in table order (PROTOCOL.md 2).  Returns 0 or a
+ * negative ERR_* code (schema_encode).
  */
 __attribute__((warn_unused_result)) int channel_hello_encode(struct buf *out,
-    const uint8_t pk[crypto_kx_PUBLICKEYBYTES], const struct schema_lim *lim,
-    unsigned offer, int suite, unsigned digests);
+    const struct channel_hello						*a);
 
 /* channel_transcript: T = BLAKE2b-256(chello || shello), each a full frame. */
 void channel_transcript(const uint8_t *chello, size_t clen,

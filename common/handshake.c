@@ -1,11 +1,10 @@
 /*
- * handshake.c: the handshake of protocol v1 (doc/PROTOCOL.md section 2):
- * hello exchange (messages from the schema table), crypto_kx, transcript,
- * key derivation, secretstream headers; and the plain refusal frame a
- * master sends instead of a hello.  Every secret (ephemeral key, kx keys,
- * session keys) lives in one scratch struct that is wiped on every exit.
- * This file must not allocate from a peer's length before checking it and
- * must not let a byte of the peer's refusal reach a terminal unfiltered.
+ * handshake.c: the handshake of protocol v1 (doc/PROTOCOL.md section 2)
+ * after the hellos (hello.c): crypto_kx, transcript, key derivation, the
+ * secretstream headers or the AES-GCM keys, and the host key signature.
+ * Every secret (ephemeral key, kx keys, session keys) lives in one scratch
+ * struct that is wiped on every exit.  This file must not let a frame be
+ * acted on before the channel is up.
  */
 #include <errno.h>
 #include <string.h>
@@ -23,274 +22,8 @@
 #include "common/safetext.h"
 #include "common/schema.h"
 
-#define SS_HEADERBYTES	crypto_secretstream_xchacha20poly1305_HEADERBYTES
-#define HELLO_FRAME_MAX (FRAME_HDR_LEN + FRAME_HANDSHAKE_MAX)
-
-/* Handshake scratch: all secrets of a handshake, wiped on every exit. */
-struct hs {
-	uint8_t	 pk[crypto_kx_PUBLICKEYBYTES];
-	uint8_t	 sk[crypto_kx_SECRETKEYBYTES];
-	uint8_t	 peer_pk[crypto_kx_PUBLICKEYBYTES];
-	uint8_t	 mine[HELLO_FRAME_MAX]; /* our hello frame, prefix included */
-	size_t	 minelen;
-	uint8_t	 peer[HELLO_FRAME_MAX]; /* the peer's hello frame */
-	size_t	 peerlen;
-	uint8_t	 kx_c2s[crypto_kx_SESSIONKEYBYTES];
-	uint8_t	 kx_s2c[crypto_kx_SESSIONKEYBYTES];
-	uint8_t	 t[CHANNEL_HASH_BYTES];
-	uint8_t	 key_c2s[CHANNEL_KEY_BYTES];
-	uint8_t	 key_s2c[CHANNEL_KEY_BYTES];
-	uint8_t	 header[SS_HEADERBYTES];
-	unsigned offer;	      /* suites we offer (client) or accept (server) */
-	int	 bare;	      /* client: a hello without "suites" (v1) */
-	unsigned peer_offer;  /* suites the client's hello named */
-	int	 peer_suites; /* the client's hello had "suites" */
-	int	 suite;	      /* the suite the server chose, or -1 */
-};
-
-/* Wire names of the suites, in the server's order of preference. */
-static const char *const suite_names[CHANNEL_SUITE_COUNT] = {
-	[CHANNEL_SUITE_XCHACHA] = "xchacha20poly1305",
-	[CHANNEL_SUITE_AESGCM] = "aes256gcm",
-};
-static const int suite_pref[CHANNEL_SUITE_COUNT] = { CHANNEL_SUITE_AESGCM,
-	CHANNEL_SUITE_XCHACHA };
-
-/* The suites of mask (0: all) this machine can run. */
-static unsigned
-suites_usable(unsigned mask)
-{
-	if (mask == 0)
-		mask = CHANNEL_SUITES_ALL;
-	/* SECURITY: AES-GCM without AES-NI would be slow and leak timing. */
-	if (!crypto_aead_aes256gcm_is_available())
-		mask &= ~(1u << CHANNEL_SUITE_AESGCM);
-	return mask & CHANNEL_SUITES_ALL;
-}
-
-/* The suite named s, or -1. */
-static int
-suite_by_name(struct schema_str s)
-{
-	int i;
-
-	for (i = 0; i < CHANNEL_SUITE_COUNT; i++)
-		if (schema_str_is(s, suite_names[i]))
-			return i;
-	return -1;
-}
-
-int
-channel_hello_encode(struct buf *out,
-    const uint8_t pk[crypto_kx_PUBLICKEYBYTES], const struct schema_lim *lim,
-    unsigned offer, int suite, unsigned digests)
-{
-	struct schema_hello h;
-	int		    i;
-
-	/* Shortest forms, in table order (PROTOCOL.md 2): 52 bytes bare. */
-	memset(&h, 0, sizeof(h));
-	h.proto = schema_cstr("ftpd");
-	h.v = CHANNEL_PROTO_VERSION;
-	h.pk.p = pk;
-	h.pk.len = crypto_kx_PUBLICKEYBYTES;
-	for (i = 0; i < CHANNEL_SUITE_COUNT; i++)
-		if (offer & (1u << suite_pref[i]))
-			h.suites.v[h.suites.n++] =
-			    schema_cstr(suite_names[suite_pref[i]]);
-	h.has.suites = h.suites.n > 0;
-	if (suite >= 0 && suite < CHANNEL_SUITE_COUNT) {
-		h.suite = schema_cstr(suite_names[suite]);
-		h.has.suite = 1;
-	}
-	for (i = 0; i < DIGEST_COUNT; i++)
-		if (digests & (1u << i))
-			h.digests.v[h.digests.n++] =
-			    schema_cstr(digest_name(i));
-	h.has.digests = h.digests.n > 0;
-	if (lim != NULL) {
-		h.lim = *lim;
-		h.has.lim = 1;
-	}
-	return schema_encode(SCHEMA_HELLO, &h, out);
-}
-
-/* Handshake I/O failure (errno set) to the ERR_* code channel.h promises. */
-static int
-hs_errno(void)
-{
-	if (errno == EAGAIN || errno == EWOULDBLOCK)
-		return -ERR_TIMEOUT;
-	if (errno == EMSGSIZE || errno == EPROTO)
-		return -ERR_PROTOCOL;
-	return -ERR_IO;
-}
-
-/* Read one handshake frame of at most max bytes into ch->in. */
-static int
-hs_read(struct channel *ch, size_t max)
-{
-	int r;
-
-	if ((r = frame_read(ch->fd, &ch->in, max)) == -1)
-		return hs_errno();
-	if (r == 0) {
-		errno = ECONNRESET; /* closed before its hello or header */
-		return -ERR_IO;
-	}
-	ch->wire_in += FRAME_HDR_LEN + ch->in.len;
-	return 0;
-}
-
-/* Copy the refusal's code and printable message into ch; returns -code. */
-static int
-hs_refusal(struct channel *ch, const struct schema_reply *e)
-{
-	int code = e->code < ERR_MAX ? (int)e->code : ERR_BUSY;
-
-	/* SECURITY: the client prints this; no control bytes reach a tty. */
-	(void)safetext_copy(ch->refused_msg, sizeof(ch->refused_msg), e->msg.p,
-	    e->msg.len);
-	ch->refused_code = code;
-	return -code;
-}
-
-/*
- * Check the peer's hello payload (PROTOCOL.md 2) and copy its key, and a
- * server's advertised limits.  A client meeting an error reply instead
- * gets the refusal's code.
- */
-static int
-hs_hello_decode(struct channel *ch, struct hs *hs, const uint8_t *p, size_t len)
-{
-	struct schema_hello h;
-	struct schema_reply e;
-	size_t		    i;
-	int		    k;
-
-	if (ch->role == CHANNEL_CLIENT &&
-	    schema_decode(SCHEMA_R_ERROR, p, len, &e, NULL) == 0)
-		return hs_refusal(ch, &e);
-	/* SECURITY: the decoder bounds every length before msgpack-c runs. */
-	if (schema_decode(SCHEMA_HELLO, p, len, &h, NULL) != 0 ||
-	    !schema_str_is(h.proto, "ftpd") || h.v != CHANNEL_PROTO_VERSION)
-		return -ERR_PROTOCOL;
-	memcpy(hs->peer_pk, h.pk.p, crypto_kx_PUBLICKEYBYTES);
-	if (ch->role == CHANNEL_SERVER) {
-		hs->peer_suites = h.has.suites;
-		for (i = 0; i < h.suites.n; i++)
-			if ((k = suite_by_name(h.suites.v[i])) >= 0)
-				hs->peer_offer |= 1u << k;
-		return 0;
-	}
-	if (h.has.lim) {
-		ch->peer_lim = h.lim;
-		ch->has_peer_lim = 1;
-	}
-	for (i = 0; i < h.digests.n; i++)
-		if ((k = digest_by_name(h.digests.v[i].p,
-			 h.digests.v[i].len)) >= 0)
-			ch->peer_digests |= 1u << k;
-	/* A hello without "suite" is a server of the first version. */
-	hs->suite =
-	    h.has.suite ? suite_by_name(h.suite) : CHANNEL_SUITE_XCHACHA;
-	/* SECURITY: only a suite we offered; the transcript binds both. */
-	if (hs->suite < 0 || !(hs->offer & (1u << hs->suite)))
-		return -ERR_PROTOCOL;
-	return 0;
-}
-
-/*
- * The server's choice: its first preference among what the client named
- * (a client without "suites" is of the first version: xchacha20poly1305).
- * -1 when there is none.
- */
-static int
-hs_choose(const struct hs *hs)
-{
-	unsigned both;
-	int	 i;
-
-	both = hs->offer &
-	    (hs->peer_suites ? hs->peer_offer : 1u << CHANNEL_SUITE_XCHACHA);
-	for (i = 0; i < CHANNEL_SUITE_COUNT; i++)
-		if (both & (1u << suite_pref[i]))
-			return suite_pref[i];
-	return -1;
-}
-
-/* Encode and write our hello (kept in hs->mine).  0 or -ERR_*. */
-static int
-hs_write_hello(struct channel *ch, struct hs *hs,
-    const struct channel_opts *opts)
-{
-	int r;
-
-	/* A first-version client (no "suites") gets the first version's. */
-	if (ch->role == CHANNEL_CLIENT)
-		r = channel_hello_encode(&ch->out, hs->pk, NULL,
-		    hs->bare ? 0 : hs->offer, -1, 0);
-	else
-		r = channel_hello_encode(&ch->out, hs->pk,
-		    opts != NULL ? opts->lim : NULL, 0,
-		    hs->peer_suites ? hs->suite : -1,
-		    hs->peer_suites && opts != NULL ? opts->digests : 0);
-	if (r != 0 || ch->out.len > FRAME_HANDSHAKE_MAX)
-		return -ERR_INTERNAL;
-	frame_put_len(hs->mine, (uint32_t)ch->out.len);
-	memcpy(hs->mine + FRAME_HDR_LEN, ch->out.data, ch->out.len);
-	hs->minelen = FRAME_HDR_LEN + ch->out.len;
-	if (send_full(ch->fd, hs->mine, hs->minelen) == -1)
-		return hs_errno();
-	ch->wire_out += hs->minelen;
-	return 0;
-}
-
-/* Read and check the peer's hello (kept in hs->peer).  0 or -ERR_*. */
-static int
-hs_read_hello(struct channel *ch, struct hs *hs)
-{
-	int rc;
-
-	if ((rc = hs_read(ch, FRAME_HANDSHAKE_MAX)) != 0)
-		return rc;
-	frame_put_len(hs->peer, (uint32_t)ch->in.len);
-	memcpy(hs->peer + FRAME_HDR_LEN, ch->in.data, ch->in.len);
-	hs->peerlen = FRAME_HDR_LEN + ch->in.len;
-	return hs_hello_decode(ch, hs, ch->in.data, ch->in.len);
-}
-
-/*
- * The hellos.  A client writes first and reads even when its write failed:
- * a server that refused and closed at once has left its refusal to be
- * read.  A server reads the client's hello first, to choose the suite
- * from its offer, and refuses (code 1) when there is no common one.
- */
-static int
-hs_hello(struct channel *ch, struct hs *hs, const struct channel_opts *opts)
-{
-	int rc, wrc, saved;
-
-	crypto_kx_keypair(hs->pk, hs->sk);
-	if (ch->role == CHANNEL_SERVER) {
-		if ((rc = hs_read_hello(ch, hs)) != 0)
-			return rc;
-		if ((hs->suite = hs_choose(hs)) < 0) {
-			(void)channel_refuse(ch->fd, ERR_PROTOCOL,
-			    "no cipher suite in common");
-			return -ERR_PROTOCOL;
-		}
-		return hs_write_hello(ch, hs, opts);
-	}
-	wrc = hs_write_hello(ch, hs, NULL);
-	saved = errno;
-	rc = hs_read_hello(ch, hs);
-	if (wrc != 0 && ch->refused_code == 0) {
-		errno = saved; /* the write failure is the real story */
-		return wrc;
-	}
-	return rc;
-}
+#include "common/hostkey.h"
+#include "common/hs.h"
 
 /* crypto_kx, transcript and session keys (PROTOCOL.md 2.1, 2.2). */
 static int
@@ -317,30 +50,6 @@ hs_keys(const struct channel *ch, struct hs *hs,
 	    hs->key_c2s, hs->key_s2c);
 }
 
-/* Exchange the secretstream headers (PROTOCOL.md 2.3). */
-static int
-hs_streams(struct channel *ch, struct hs *hs)
-{
-	const uint8_t *tx_key, *rx_key;
-	int	       rc;
-
-	tx_key = ch->role == CHANNEL_CLIENT ? hs->key_c2s : hs->key_s2c;
-	rx_key = ch->role == CHANNEL_CLIENT ? hs->key_s2c : hs->key_c2s;
-	crypto_secretstream_xchacha20poly1305_init_push(&ch->tx, hs->header,
-	    tx_key);
-	if (frame_write(ch->fd, hs->header, SS_HEADERBYTES) == -1)
-		return hs_errno();
-	ch->wire_out += FRAME_HDR_LEN + SS_HEADERBYTES;
-	if ((rc = hs_read(ch, SS_HEADERBYTES)) != 0)
-		return rc;
-	if (ch->in.len != SS_HEADERBYTES ||
-	    crypto_secretstream_xchacha20poly1305_init_pull(&ch->rx,
-		ch->in.data, rx_key) != 0)
-		return -ERR_PROTOCOL;
-	buf_reset(&ch->in);
-	return 0;
-}
-
 /* The AES-256-GCM directions from the session keys (PROTOCOL.md 3.2). */
 static int
 hs_gcm(struct channel *ch, const struct hs *hs)
@@ -351,6 +60,106 @@ hs_gcm(struct channel *ch, const struct hs *hs)
 	    gcm_init(&ch->grx, client ? hs->key_s2c : hs->key_c2s) != 0)
 		return -ERR_CRYPTO;
 	return 0;
+}
+
+/* Send our secretstream header (PROTOCOL.md 2.3). */
+static int
+hs_stream_out(struct channel *ch, struct hs *hs)
+{
+	const uint8_t *tx_key;
+
+	tx_key = ch->role == CHANNEL_CLIENT ? hs->key_c2s : hs->key_s2c;
+	crypto_secretstream_xchacha20poly1305_init_push(&ch->tx, hs->header,
+	    tx_key);
+	if (frame_write(ch->fd, hs->header, SS_HEADERBYTES) == -1)
+		return hs_errno();
+	ch->wire_out += FRAME_HDR_LEN + SS_HEADERBYTES;
+	return 0;
+}
+
+/* Read the peer's secretstream header (PROTOCOL.md 2.3). */
+static int
+hs_stream_in(struct channel *ch, struct hs *hs)
+{
+	const uint8_t *rx_key;
+	int	       rc;
+
+	rx_key = ch->role == CHANNEL_CLIENT ? hs->key_s2c : hs->key_c2s;
+	if ((rc = hs_read(ch, SS_HEADERBYTES)) != 0)
+		return rc;
+	if (ch->in.len != SS_HEADERBYTES ||
+	    crypto_secretstream_xchacha20poly1305_init_pull(&ch->rx,
+		ch->in.data, rx_key) != 0)
+		return -ERR_PROTOCOL;
+	buf_reset(&ch->in);
+	return 0;
+}
+
+/* Server: the host key's signature of T as the first secure frame. */
+static int
+hs_hostsig_send(struct channel *ch, const struct hostkey *hk)
+{
+	struct schema_req q;
+	uint8_t		  sig[HOSTKEY_SIG_BYTES];
+	int		  r;
+
+	hostkey_sign(hk, ch->t, sig);
+	memset(&q, 0, sizeof(q));
+	q.sig.p = sig;
+	q.sig.len = sizeof(sig);
+	if ((r = schema_encode(SCHEMA_HOSTSIG, &q, &ch->in)) != 0)
+		return r;
+	r = channel_send(ch, CHANNEL_MSG, ch->in.data, ch->in.len, 0);
+	buf_reset(&ch->in);
+	return r == 0 ? 0 : hs_errno();
+}
+
+/*
+ * Client: the first secure frame must be the host key's valid signature
+ * of T (PROTOCOL.md 2.6): before any credential leaves this side.
+ */
+static int
+hs_hostsig_check(struct channel *ch)
+{
+	const uint8_t	 *body;
+	size_t		  len;
+	struct schema_req q;
+	int		  type;
+
+	if (channel_recv(ch, &type, &body, &len) != 1)
+		return errno == EBADMSG ? -ERR_CRYPTO : hs_errno();
+	if (type != CHANNEL_MSG ||
+	    schema_request_decode(body, len, &q, NULL) != 0 ||
+	    q.op != SCHEMA_HOSTSIG)
+		return -ERR_PROTOCOL;
+	/* SECURITY: the host key proves itself before we send anything. */
+	if (hostkey_verify(ch->peer_hk, ch->t, q.sig.p) != 0)
+		return -ERR_CRYPTO;
+	return 0;
+}
+
+/* After the keys: streams or AES-GCM, and the host key's signature. */
+static int
+hs_secure(struct channel *ch, struct hs *hs, const struct channel_opts *opts)
+{
+	int xchacha = hs->suite != CHANNEL_SUITE_AESGCM, rc = 0;
+	int server = ch->role == CHANNEL_SERVER;
+	const struct hostkey *hk = opts != NULL ? opts->hostkey : NULL;
+
+	ch->suite = hs->suite;
+	memcpy(ch->t, hs->t, sizeof(ch->t));
+	if (xchacha)
+		rc = hs_stream_out(ch, hs);
+	else
+		rc = hs_gcm(ch, hs);
+	/* The server signs at once: no round trip waits on the signature. */
+	if (rc == 0 && server && hk != NULL && hs->peer_suites)
+		rc = hs_hostsig_send(ch, hk);
+	if (rc == 0 && xchacha)
+		rc = hs_stream_in(ch, hs);
+	if (rc == 0 && !server && ch->has_peer_hk)
+		rc = hs_hostsig_check(ch);
+	return rc;
 }
 
 int
@@ -371,7 +180,7 @@ channel_handshake(struct channel *ch, int fd, int role,
 		rc = -ERR_INTERNAL;
 		goto out;
 	}
-	hs.offer = suites_usable(opts != NULL ? opts->suites : 0);
+	hs.offer = hs_suites_usable(opts != NULL ? opts->suites : 0);
 	if (opts != NULL && (opts->suites & CHANNEL_SUITES_V1)) {
 		hs.offer = 1u << CHANNEL_SUITE_XCHACHA;
 		hs.bare = 1;
@@ -381,11 +190,7 @@ channel_handshake(struct channel *ch, int fd, int role,
 		goto out;
 	if ((rc = hs_keys(ch, &hs, secret)) != 0)
 		goto out;
-	ch->suite = hs.suite;
-	if (hs.suite == CHANNEL_SUITE_AESGCM)
-		rc = hs_gcm(ch, &hs);
-	else
-		rc = hs_streams(ch, &hs);
+	rc = hs_secure(ch, &hs, opts);
 out:
 	sodium_memzero(&hs, sizeof(hs));
 	if (rc != 0) /* leave nothing behind; channel_destroy stays safe */

@@ -49,6 +49,7 @@ enum schema_kind {
 	SCHEMA_NOOP,
 	SCHEMA_DONE,
 	SCHEMA_ABORT,
+	SCHEMA_HOSTSIG,	 /* server -> client: the host key's signature */
 	SCHEMA_OP_COUNT, /* kinds below carry no "op" */
 	/* Replies (maps with "ok"). */
 	SCHEMA_R_OK = SCHEMA_OP_COUNT, /* {"ok": true} */
@@ -102,8 +103,12 @@ struct schema_req {
 	int		  overwrite; /* put, rename */
 	struct schema_str alg;	     /* put, get, stat: digest algorithm */
 	struct schema_bin digest;    /* done: 16 or 32 bytes, as alg says */
+	struct schema_str user;	     /* auth: account name */
+	struct schema_str password;  /* auth "password": never logged */
+	struct schema_bin pk;	     /* auth "publickey": Ed25519 key, 32 */
+	struct schema_bin sig;	     /* auth "publickey", hostsig: 64 bytes */
 	struct {
-		uint8_t mode, offset, overwrite, alg;
+		uint8_t mode, offset, overwrite, alg, user, password, pk, sig;
 	} has;
 };
 
@@ -163,9 +168,10 @@ struct schema_hello {
 	struct schema_strs suites;  /* client: AEAD suites offered, in order */
 	struct schema_str  suite;   /* server: the suite it chose */
 	struct schema_strs digests; /* server: digest algorithms offered */
+	struct schema_bin  hk;	    /* server: Ed25519 host key, 32 bytes */
 	struct schema_lim  lim;	    /* server only */
 	struct {
-		uint8_t suites, suite, digests, lim;
+		uint8_t suites, suite, digests, hk, lim;
 	} has;
 };
 

@@ -35,6 +35,13 @@
 
 static const struct schema_field f_auth[] = {
 	REQ("method", FT_STR, RQ, method, 1, 32),
+	OPT("user", FT_STR, RQ, user, 1, 32, 0),
+	OPT("password", FT_STR, RQ, password, 0, 1024, 0),
+	OPT("pk", FT_BIN, RQ, pk, 32, 32, 0),
+	OPT("sig", FT_BIN, RQ, sig, 64, 64, 0),
+};
+static const struct schema_field f_hostsig[] = {
+	REQ("sig", FT_BIN, RQ, sig, 64, 64),
 };
 static const struct schema_field f_path[] = {
 	PATH("path", path),
@@ -120,6 +127,7 @@ static const struct schema_field f_hello[] = {
 	OPT("suite", FT_STR, struct schema_hello, suite, 1, SCHEMA_NAME_MAX, 0),
 	OPT("digests", FT_STRS, struct schema_hello, digests, 1,
 	    SCHEMA_STRS_MAX, 0),
+	OPT("hk", FT_BIN, struct schema_hello, hk, 32, 32, 0),
 	{ "lim", FT_MAP, 0, 0, SCHEMA_LIM, offsetof(struct schema_hello, lim),
 	    offsetof(struct schema_hello, has.lim), 0, 0, 0, 0 },
 };
@@ -166,6 +174,7 @@ const struct schema_def schema_defs[SCHEMA_KIND_COUNT] = {
 	[SCHEMA_NOOP] = ROW0("noop", 0, 0, RQ),
 	[SCHEMA_DONE] = ROW("done", 0, 0, RQ, f_done),
 	[SCHEMA_ABORT] = ROW0("abort", 0, 0, RQ),
+	[SCHEMA_HOSTSIG] = ROW("hostsig", 0, 0, RQ, f_hostsig),
 	[SCHEMA_R_OK] = ROW0("ok reply", 1, 1, RP),
 	[SCHEMA_R_ERROR] = ROW("error reply", 1, 0, RP, f_error),
 	[SCHEMA_R_AUTH] = ROW("auth reply", 1, 1, RP, f_r_auth),

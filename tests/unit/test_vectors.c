@@ -132,10 +132,14 @@ test_vector_blocks(void **state)
 	assert_hex(cpk, 32, V_CLIENT_PK);
 	assert_hex(spk, 32, V_SERVER_PK);
 	buf_init(&b, FRAME_HANDSHAKE_MAX);
-	assert_int_equal(channel_hello_encode(&b, cpk, NULL, 0, -1, 0), 0);
+	assert_int_equal(channel_hello_encode(&b,
+			     &(struct channel_hello){ .pk = cpk, .suite = -1 }),
+	    0);
 	assert_int_equal(b.len, 52);
 	assert_hex(b.data, b.len, V_CLIENT_HELLO);
-	assert_int_equal(channel_hello_encode(&b, spk, NULL, 0, -1, 0), 0);
+	assert_int_equal(channel_hello_encode(&b,
+			     &(struct channel_hello){ .pk = spk, .suite = -1 }),
+	    0);
 	assert_hex(b.data, b.len, V_SERVER_HELLO);
 	buf_free(&b);
 	cf = unhex_frame(V_CLIENT_HELLO, &cn);

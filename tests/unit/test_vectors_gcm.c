@@ -72,12 +72,15 @@ test_gcm_hellos(void **state)
 	unit_fill(sk, 32, 0x41);
 	crypto_scalarmult_base(spk, sk);
 	buf_init(&b, 256);
-	assert_int_equal(channel_hello_encode(&b, cpk, NULL, CHANNEL_SUITES_ALL,
-			     -1, 0),
+	assert_int_equal(channel_hello_encode(&b,
+			     &(struct channel_hello){ .pk = cpk,
+				 .offer = CHANNEL_SUITES_ALL,
+				 .suite = -1 }),
 	    0);
 	assert_hex(b.data, b.len, G_CLIENT_HELLO);
-	assert_int_equal(channel_hello_encode(&b, spk, NULL, 0,
-			     CHANNEL_SUITE_AESGCM, 0),
+	assert_int_equal(channel_hello_encode(&b,
+			     &(struct channel_hello){ .pk = spk,
+				 .suite = CHANNEL_SUITE_AESGCM }),
 	    0);
 	assert_hex(b.data, b.len, G_SERVER_HELLO);
 	buf_free(&b);
