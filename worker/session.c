@@ -298,7 +298,8 @@ static int (*const session_ops[SCHEMA_OP_COUNT])(struct session *,
 	[SCHEMA_NOOP] = op_noop,
 	[SCHEMA_DONE] = op_no_transfer,
 	[SCHEMA_ABORT] = op_no_transfer,
-	[SCHEMA_HOSTSIG] = op_no_transfer, /* a server message, never a request */
+	[SCHEMA_HOSTSIG] =
+	    op_no_transfer, /* a server message, never a request */
 };
 
 /* Report the request's op and its path (or "from") as the current state. */
