@@ -245,9 +245,16 @@ on_idle(struct worker *w, const struct ipc_idle *idle)
 	w->since_ms = clock_wall_ms();
 	if (w->state == W_EXITING)
 		return;
-	if (pool.stopping || w->generation != pool.generation ||
-	    w->sessions >= w->max_sessions)
-		pool_retire(w); /* old config or used up: no more sessions */
+	if (w->max_sessions > 0 && w->sessions >= w->max_sessions) {
+		/* Used up: it exits by itself (worker_main), ordinary
+		 * recycling.  No IPC_SHUTDOWN: one it never reads would
+		 * turn its exit into a reset on our end. */
+		log_info("worker %ld: %d sessions served (max_sessions): "
+			 "replaced",
+		    (long)w->pid, w->sessions);
+		w->state = W_EXITING;
+	} else if (pool.stopping || w->generation != pool.generation)
+		pool_retire(w); /* old config: no more sessions */
 	else
 		w->state = W_IDLE;
 }
@@ -311,7 +318,10 @@ pool_drain(struct worker *w, int burst)
 			    (long)w->pid);
 			continue;
 		}
-		if (r == -ERR_SYSTEM)
+		/* A worker told to exit may close with our IPC_SHUTDOWN
+		 * unread: a reset then is its ordinary end, not trouble. */
+		if (r == -ERR_SYSTEM &&
+		    !(errno == ECONNRESET && w->state == W_EXITING))
 			log_warn("worker %ld: socketpair", (long)w->pid);
 		close(w->fd);
 		w->fd = -1;
