@@ -29,7 +29,7 @@ struct config {
 	int  max_sessions;    /* per worker before it is replaced, 100 */
 	int  max_per_ip;      /* concurrent sessions per peer IP, 0 = off */
 	int  max_startups[3]; /* start:rate:full unauthenticated, 10:30:100 */
-	int  max_startups_per_ip; /* unauthenticated per address, 3; 0 off */
+	int  max_startups_per_ip; /* unauthenticated per address, 10; 0 off */
 	int  penalty_authfail;	  /* seconds added per failed auth, 5 */
 	int  penalty_noauth;	  /* ... per close before auth, 1 */
 	int  penalty_grace;	  /* ... per login_grace run out, 10 */

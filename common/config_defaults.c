@@ -163,7 +163,7 @@ defaults_numbers(struct config *c)
 	c->max_startups[0] = 10; /* sshd's MaxStartups 10:30:100 */
 	c->max_startups[1] = 30;
 	c->max_startups[2] = 100;
-	c->max_startups_per_ip = 3;
+	c->max_startups_per_ip = 10;
 	c->penalty_authfail = 5; /* sshd's PerSourcePenalties defaults */
 	c->penalty_noauth = 1;
 	c->penalty_grace = 10;

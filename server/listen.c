@@ -103,8 +103,9 @@ queued_from(const char *peer)
  * SECURITY: admission before a worker sees a byte (after sshd's
  * MaxStartups, PerSourceMaxStartups and PerSourcePenalties): a penalised
  * address, one with max_startups_per_ip connections not yet
- * authenticated, or a random early drop past max_startups is refused, so
- * that idle connections cannot hold every worker.  Returns 0 to go on, or
+ * authenticated, or a random early drop past max_startups (of addresses
+ * that already have an unauthenticated connection) is refused, so that
+ * idle connections cannot hold every worker.  Returns 0 to go on, or
  * -1 with the refusal's words in *msg and the log's in why.
  */
 static int
@@ -125,8 +126,12 @@ admission(const struct conn *c, const char **msg, char *why, size_t len)
 		    from);
 		return -1;
 	}
+	/* An address with no connection in that state is not dropped: a
+	 * flood from other addresses must not lock it out (all get the
+	 * drop at full, as in sshd). */
 	all = pool_unauth_count(NULL) + ls.qlen;
-	if (source_startups_drop(cfg->max_startups, all)) {
+	if ((from > 0 || all >= cfg->max_startups[2]) &&
+	    source_startups_drop(cfg->max_startups, all)) {
 		*msg = MSG_BUSY;
 		snprintf(why, len, "%d unauthenticated (max_startups)", all);
 		return -1;

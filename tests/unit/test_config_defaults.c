@@ -56,7 +56,7 @@ test_defaults_base(void **state)
 	assert_int_equal(c.max_startups[0], 10);
 	assert_int_equal(c.max_startups[1], 30);
 	assert_int_equal(c.max_startups[2], 100);
-	assert_int_equal(c.max_startups_per_ip, 3);
+	assert_int_equal(c.max_startups_per_ip, 10);
 	assert_int_equal(c.penalty_min, 15);
 	assert_int_equal(c.penalty_max, 600);
 	assert_int_equal(c.idle_timeout, 300);
