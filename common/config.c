@@ -33,7 +33,8 @@ enum key_type {
 	K_PATH,
 	K_STR,
 	K_LISTEN,
-	K_DIGESTS
+	K_DIGESTS,
+	K_STARTUPS
 };
 
 struct key {
@@ -57,6 +58,13 @@ static const struct key keys[] = {
 	{ "max_workers", K_INT, F(max_workers), 1, CONFIG_WORKERS_MAX },
 	{ "max_sessions", K_INT, F(max_sessions), 1, 1000000000 },
 	{ "max_per_ip", K_INT, F(max_per_ip), 0, 100000 },
+	{ "max_startups", K_STARTUPS, F(max_startups), 0, 0 },
+	{ "max_startups_per_ip", K_INT, F(max_startups_per_ip), 0, 100000 },
+	{ "penalty_authfail", K_INT, F(penalty_authfail), 0, 86400 },
+	{ "penalty_noauth", K_INT, F(penalty_noauth), 0, 86400 },
+	{ "penalty_grace", K_INT, F(penalty_grace), 0, 86400 },
+	{ "penalty_min", K_INT, F(penalty_min), 0, 86400 },
+	{ "penalty_max", K_INT, F(penalty_max), 0, 86400 },
 	{ "queue_len", K_INT, F(queue_len), 0, 4096 },
 	{ "queue_wait_ms", K_INT, F(queue_wait_ms), 0, 600000 },
 	{ "shutdown_timeout", K_INT, F(shutdown_timeout), 0, 86400 },
@@ -93,72 +101,6 @@ static int
 fits(char *dst, size_t len, const char *src)
 {
 	return strlcpy(dst, src, len) < len ? 0 : -1;
-}
-
-int
-config_parse_size(const char *s, uint64_t *out)
-{
-	unsigned long long v;
-	char		  *end;
-	unsigned	   shift = 0;
-
-	*out = 0;
-	if (s[0] < '0' || s[0] > '9')
-		return -1; /* strtoull would take "-1" and " 1" */
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0)
-		return -1;
-	switch (*end) {
-	case '\0':
-		break;
-	case 'k':
-	case 'K':
-		shift = 10;
-		break;
-	case 'm':
-	case 'M':
-		shift = 20;
-		break;
-	case 'g':
-	case 'G':
-		shift = 30;
-		break;
-	default:
-		return -1;
-	}
-	if (*end != '\0' && end[1] != '\0')
-		return -1;
-	if (v > (UINT64_MAX >> shift))
-		return -1;
-	*out = (uint64_t)v << shift;
-	return 0;
-}
-
-int
-config_split_hostport(const char *s, char *host, size_t hostlen, char *port,
-    size_t portlen)
-{
-	const char *colon, *close;
-	size_t	    n;
-
-	if (s[0] == '[') {
-		if ((close = strchr(s, ']')) == NULL || close[1] != ':')
-			return -1;
-		n = (size_t)(close - s - 1);
-		colon = close + 1;
-		s++;
-	} else {
-		if ((colon = strchr(s, ':')) == NULL ||
-		    strchr(colon + 1, ':') != NULL)
-			return -1; /* none, or an IPv6 address without [] */
-		n = (size_t)(colon - s);
-	}
-	if (n == 0 || n >= hostlen || colon[1] == '\0')
-		return -1;
-	memcpy(host, s, n);
-	host[n] = '\0';
-	return fits(port, portlen, colon + 1);
 }
 
 static int
@@ -286,6 +228,13 @@ set_value(struct parse *p, const struct key *k, const char *v)
 	case K_STR:
 		if (fits(p->c->user, sizeof(p->c->user), v) == -1)
 			return fail(p, "%s: too long", k->name);
+		return 1;
+	case K_STARTUPS:
+		if (config_parse_startups(v, p->c->max_startups) == -1)
+			return fail(p,
+			    "%s: '%s' is not START or START:RATE:FULL "
+			    "(RATE 1-100, 1 <= START <= FULL)",
+			    k->name, v);
 		return 1;
 	case K_DIGESTS:
 		if (digest_parse_list(v, &p->c->digests) != 0)

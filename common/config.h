@@ -17,31 +17,38 @@ struct config {
 	char file[PATH_MAX]; /* the file read, "" for built-in defaults */
 	char listen[CONFIG_LISTEN_MAX]
 		   [128]; /* "127.0.0.1:2121", "[::1]:2121" */
-	int	 nlisten;
-	char	 root[PATH_MAX];     /* served root */
-	char	 key_file[PATH_MAX]; /* shared secret (keyfile.h) */
-	char	 pidfile[PATH_MAX];
-	char	 log_file[PATH_MAX]; /* ftpd.log */
-	char	 xferlog[PATH_MAX];
-	char	 user[64];	/* run as this user when started as root */
-	int	 workers;	/* preforked at start, default 4 */
-	int	 max_workers;	/* default 32 */
-	int	 max_sessions;	/* per worker before it is replaced, 100 */
-	int	 max_per_ip;	/* concurrent sessions per peer IP, 0 = off */
-	int	 queue_len;	/* connections held when all busy, 16 */
-	int	 queue_wait_ms; /* how long one may wait there, 2000 */
-	int	 shutdown_timeout; /* seconds, 30 */
-	int	 login_grace;	   /* seconds to finish handshake+auth, 30 */
-	int	 idle_timeout;	   /* seconds without a request, 300 */
-	int	 stall_timeout;	   /* seconds without a byte mid-transfer, 60 */
-	uint64_t cpu_seconds;	   /* RLIMIT_CPU budget per session, 600 */
-	uint64_t memory_limit;	   /* RLIMIT_AS bytes, 256 MiB, 0 = none */
-	uint64_t open_files;	   /* RLIMIT_NOFILE, 64 */
-	uint64_t file_size_limit;  /* RLIMIT_FSIZE bytes, 0 = none */
-	uint64_t max_file_size;	   /* largest accepted put, 0 = none */
-	int	 overwrite;	   /* put may replace an existing file, yes */
-	unsigned digests;	   /* digest algorithms offered, mask */
-	int	 debug;		   /* log_debug lines, no */
+	int  nlisten;
+	char root[PATH_MAX];	 /* served root */
+	char key_file[PATH_MAX]; /* shared secret (keyfile.h) */
+	char pidfile[PATH_MAX];
+	char log_file[PATH_MAX]; /* ftpd.log */
+	char xferlog[PATH_MAX];
+	char user[64];	      /* run as this user when started as root */
+	int  workers;	      /* preforked at start, default 4 */
+	int  max_workers;     /* default 32 */
+	int  max_sessions;    /* per worker before it is replaced, 100 */
+	int  max_per_ip;      /* concurrent sessions per peer IP, 0 = off */
+	int  max_startups[3]; /* start:rate:full unauthenticated, 10:30:100 */
+	int  max_startups_per_ip; /* unauthenticated per address, 10; 0 off */
+	int  penalty_authfail;	  /* seconds added per failed auth, 5 */
+	int  penalty_noauth;	  /* ... per close before auth, 1 */
+	int  penalty_grace;	  /* ... per login_grace run out, 10 */
+	int  penalty_min;	  /* refused once the penalty exceeds, 15 */
+	int  penalty_max;	  /* longest penalty, 600; 0: no penalties */
+	int  queue_len;		  /* connections held when all busy, 16 */
+	int  queue_wait_ms;	  /* how long one may wait there, 2000 */
+	int  shutdown_timeout;	  /* seconds, 30 */
+	int  login_grace;	  /* seconds to finish handshake+auth, 10 */
+	int  idle_timeout;	  /* seconds without a request, 300 */
+	int  stall_timeout;	  /* seconds without a byte mid-transfer, 60 */
+	uint64_t cpu_seconds;	  /* RLIMIT_CPU budget per session, 600 */
+	uint64_t memory_limit;	  /* RLIMIT_AS bytes, 256 MiB, 0 = none */
+	uint64_t open_files;	  /* RLIMIT_NOFILE, 64 */
+	uint64_t file_size_limit; /* RLIMIT_FSIZE bytes, 0 = none */
+	uint64_t max_file_size;	  /* largest accepted put, 0 = none */
+	int	 overwrite;	  /* put may replace an existing file, yes */
+	unsigned digests;	  /* digest algorithms offered, mask */
+	int	 debug;		  /* log_debug lines, no */
 };
 
 /*
@@ -77,6 +84,13 @@ int config_default_file(const char *base, char *out, size_t outlen);
  * *out bytes.  Returns 0 or -1.
  */
 int config_parse_size(const char *s, uint64_t *out);
+
+/*
+ * config_parse_startups: sshd's MaxStartups form, "START:RATE:FULL" (RATE
+ * a percentage 1-100, 1 <= START <= FULL) or "N" (N:100:N), into out[0..2].
+ * Returns 0, or -1 (out unchanged).
+ */
+int config_parse_startups(const char *s, int out[3]);
 
 /*
  * config_split_hostport: "127.0.0.1:2121", "[::1]:2121" or "host:port" into

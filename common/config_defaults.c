@@ -2,14 +2,18 @@
  * config_defaults.c: the daemon's built-in configuration: the numbers,
  * the listen address, and where files live (a -d folder, the system
  * locations as root, the XDG folders otherwise, through common/xdg.h),
- * plus the path helpers config.c shares.  This file must not read a
+ * plus the value parsers (sizes, host:port, max_startups) and path
+ * helpers config.c shares.  This file must not read a
  * configuration file (config.c does), log, exit or create folders.
  */
+#include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <bsd/stdlib.h>
 #include <bsd/string.h>
 
 #include "common/config.h"
@@ -38,6 +42,101 @@ config_absolute(char *dst, size_t len, const char *path)
 	return config_join(dst, len, cwd, path);
 }
 
+int
+config_parse_size(const char *s, uint64_t *out)
+{
+	unsigned long long v;
+	char		  *end;
+	unsigned	   shift = 0;
+
+	*out = 0;
+	if (s[0] < '0' || s[0] > '9')
+		return -1; /* strtoull would take "-1" and " 1" */
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0)
+		return -1;
+	switch (*end) {
+	case '\0':
+		break;
+	case 'k':
+	case 'K':
+		shift = 10;
+		break;
+	case 'm':
+	case 'M':
+		shift = 20;
+		break;
+	case 'g':
+	case 'G':
+		shift = 30;
+		break;
+	default:
+		return -1;
+	}
+	if (*end != '\0' && end[1] != '\0')
+		return -1;
+	if (v > (UINT64_MAX >> shift))
+		return -1;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+int
+config_split_hostport(const char *s, char *host, size_t hostlen, char *port,
+    size_t portlen)
+{
+	const char *colon, *close;
+	size_t	    n;
+
+	if (s[0] == '[') {
+		if ((close = strchr(s, ']')) == NULL || close[1] != ':')
+			return -1;
+		n = (size_t)(close - s - 1);
+		colon = close + 1;
+		s++;
+	} else {
+		if ((colon = strchr(s, ':')) == NULL ||
+		    strchr(colon + 1, ':') != NULL)
+			return -1; /* none, or an IPv6 address without [] */
+		n = (size_t)(colon - s);
+	}
+	if (n == 0 || n >= hostlen || colon[1] == '\0')
+		return -1;
+	memcpy(host, s, n);
+	host[n] = '\0';
+	return strlcpy(port, colon + 1, portlen) < portlen ? 0 : -1;
+}
+
+int
+config_parse_startups(const char *s, int out[3])
+{
+	long long   v[3];
+	const char *errstr;
+	char	    buf[64], *p = buf, *field;
+	int	    n = 0;
+
+	if (strlcpy(buf, s, sizeof(buf)) >= sizeof(buf))
+		return -1;
+	while ((field = strsep(&p, ":")) != NULL) {
+		if (n == 3)
+			return -1;
+		v[n++] = strtonum(field, 1, 100000, &errstr);
+		if (errstr != NULL)
+			return -1;
+	}
+	if (n == 1) {
+		v[1] = 100; /* sshd: a single number refuses all beyond it */
+		v[2] = v[0];
+	}
+	if (n == 2 || v[1] > 100 || v[0] > v[2])
+		return -1;
+	out[0] = (int)v[0];
+	out[1] = (int)v[1];
+	out[2] = (int)v[2];
+	return 0;
+}
+
 static int
 defaults_paths(struct config *c, const char *conf, const char *data,
     const char *state, const char *logs)
@@ -61,10 +160,19 @@ defaults_numbers(struct config *c)
 	c->max_workers = 32;
 	c->max_sessions = 100;
 	c->max_per_ip = 0;
+	c->max_startups[0] = 10; /* sshd's MaxStartups 10:30:100 */
+	c->max_startups[1] = 30;
+	c->max_startups[2] = 100;
+	c->max_startups_per_ip = 10;
+	c->penalty_authfail = 5; /* sshd's PerSourcePenalties defaults */
+	c->penalty_noauth = 1;
+	c->penalty_grace = 10;
+	c->penalty_min = 15;
+	c->penalty_max = 600;
 	c->queue_len = 16;
 	c->queue_wait_ms = 2000;
 	c->shutdown_timeout = 30;
-	c->login_grace = 30;
+	c->login_grace = 10;
 	c->idle_timeout = 300;
 	c->stall_timeout = 60;
 	c->cpu_seconds = 600;

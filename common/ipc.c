@@ -35,8 +35,11 @@ ipc_size(uint32_t type, uint32_t len)
 		return IPC_HDR_LEN + offsetof(struct ipc_log, text) + len;
 	case IPC_STATE:
 		return IPC_HDR_LEN + sizeof(struct ipc_state);
+	case IPC_AUTH:
+		return IPC_HDR_LEN + sizeof(struct ipc_auth);
 	case IPC_BUSY:
 	case IPC_SHUTDOWN:
+	case IPC_PROBE:
 		return IPC_HDR_LEN; /* the type says it all */
 	default:
 		return 0;
@@ -158,6 +161,10 @@ ipc_valid(const struct ipc_msg *m, size_t n, int nfd)
 			return 0;
 	}
 	if (ipc_size(m->type, len) != n)
+		return 0;
+	if (m->type == IPC_AUTH &&
+	    (m->u.auth.result < IPC_AUTH_OK ||
+		m->u.auth.result > IPC_AUTH_GRACE))
 		return 0;
 	/* Exactly one descriptor with a session, none with anything else. */
 	return nfd == (m->type == IPC_SESSION ? 1 : 0);

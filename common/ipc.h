@@ -13,12 +13,29 @@
 #include "common/log.h"
 
 enum ipc_type {
-	IPC_SESSION = 1, /* master -> worker, with the client socket */
-	IPC_BUSY = 2,	 /* worker -> master: session started */
-	IPC_IDLE = 3,	 /* worker -> master: session over, figures */
-	IPC_LOG = 4,	 /* worker -> master: one finished log line */
-	IPC_STATE = 5,	 /* worker -> master: current operation */
-	IPC_SHUTDOWN = 6 /* master -> worker: finish the session, then exit */
+	IPC_SESSION = 1,  /* master -> worker, with the client socket */
+	IPC_BUSY = 2,	  /* worker -> master: session started */
+	IPC_IDLE = 3,	  /* worker -> master: session over, figures */
+	IPC_LOG = 4,	  /* worker -> master: one finished log line */
+	IPC_STATE = 5,	  /* worker -> master: current operation */
+	IPC_SHUTDOWN = 6, /* master -> worker: finish the session, then exit */
+	IPC_PROBE = 7,	  /* master -> worker: no work; once the worker has
+			     read it, it is up and waiting (server/ready.c) */
+	IPC_AUTH = 8	  /* worker -> master: how authentication ended */
+};
+
+/* IPC_AUTH results: what the master's per-source penalties count. */
+enum ipc_auth_result {
+	IPC_AUTH_OK = 0,     /* authenticated */
+	IPC_AUTH_FAIL = 1,   /* wrong key or a refused auth request */
+	IPC_AUTH_NOAUTH = 2, /* closed or broke the protocol before auth */
+	IPC_AUTH_GRACE = 3   /* login_grace ran out */
+};
+
+struct ipc_auth {
+	uint64_t seq;	 /* the session's connection number */
+	int32_t	 result; /* enum ipc_auth_result, checked by ipc_recv */
+	int32_t	 pad;
 };
 
 struct ipc_session {
@@ -64,6 +81,7 @@ struct ipc_msg {
 		struct ipc_idle	   idle;
 		struct ipc_log	   log;
 		struct ipc_state   state;
+		struct ipc_auth	   auth;
 	} u;
 };
 
@@ -90,8 +108,8 @@ __attribute__((warn_unused_result)) int ipc_send_datagram(int sock,
  * (received with MSG_CMSG_CLOEXEC) or -1.  flags: 0 or MSG_DONTWAIT.
  * Returns 0 with a message; -ERR_EOF when the peer closed; -ERR_SYSTEM
  * with errno (EAGAIN: nothing waiting with MSG_DONTWAIT); -ERR_PROTOCOL
- * for a malformed datagram (unknown type, wrong size, MSG_CTRUNC or a
- * descriptor where none belongs; any received descriptor is closed).
+ * for a malformed datagram (unknown type, wrong size, an IPC_AUTH result
+ * out of range, MSG_CTRUNC or a descriptor where none belongs; any received descriptor is closed).
  * Every string field of a received message ends inside its array.
  */
 __attribute__((warn_unused_result)) int ipc_recv(int sock, struct ipc_msg *m,

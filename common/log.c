@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/utf8.h"
 
 #define LOG_MODE 0640
 
@@ -75,15 +77,34 @@ write_line(int fd, const char *p, size_t len)
 	}
 }
 
+/* SECURITY: C0 controls but tab, DEL and C1 controls steer a terminal. */
+static int
+log_is_control(uint32_t cp)
+{
+	return (cp < 0x20 && cp != '\t') || (cp >= 0x7f && cp <= 0x9f);
+}
+
 size_t
 log_clean(char *dst, size_t pos, size_t size, const char *src, size_t n)
 {
-	unsigned char c;
-	size_t	      i;
+	const uint8_t *s = (const uint8_t *)src;
+	size_t	       i = 0;
+	uint32_t       cp;
+	int	       len;
 
-	for (i = 0; i < n && pos + 1 < size; i++) {
-		c = (unsigned char)src[i];
-		dst[pos++] = (c < 0x20 && c != '\t') || c == 0x7f ? '?' : c;
+	while (i < n && pos + 1 < size) {
+		len = utf8_decode(s + i, n - i, &cp);
+		if (len < 0 || log_is_control(cp)) {
+			/* One '?' per malformed byte or per control, so a
+			 * line cleaned twice (worker, then master) stays. */
+			dst[pos++] = '?';
+			i += len < 0 ? 1 : (size_t)len;
+			continue;
+		}
+		if (pos + (size_t)len >= size)
+			break; /* never cut a character in half */
+		while (len-- > 0)
+			dst[pos++] = (char)s[i++];
 	}
 	return pos;
 }

@@ -59,16 +59,20 @@ void log_set_sink(void (*fn)(int which, const char *line, size_t len));
  * to its file.  A LOG_MAIN line gets the master's own prefix: time, the
  * worker's pid (as the master knows it), role "worker" and the worker's
  * level when it is a known one (else "warn" and "malformed log line: ").
- * Control bytes become '?' and the line is cut to LOG_LINE_MAX, so it
+ * Controls and invalid UTF-8 become '?' (log_clean); the line is cut to LOG_LINE_MAX, so it
  * stays one line.  Anything else for which is dropped.
  */
 void log_worker_line(long pid, int which, const char *line, size_t len);
 
 /*
- * log_clean: append src[0..n) to dst at pos, each control byte but tab
- * (0x00-0x1f, 0x7f) as '?', stopping before dst[size - 1] (not written:
- * room for the caller's newline or NUL).  Returns the new pos.  The one
- * scrubber for text that must stay on one line.
+ * log_clean: append src[0..n) to dst at pos, stopping before
+ * dst[size - 1] (not written: room for the caller's newline or NUL).
+ * Each C0 control but tab, DEL and C1 control (raw 0x80-0x9f or UTF-8
+ * U+0080-U+009F) becomes one '?', and so does each byte of a sequence
+ * that is not well-formed UTF-8 (utf8_decode); valid UTF-8 passes, never
+ * cut in half.  Cleaning twice changes nothing.  Returns the new pos.
+ * The one scrubber for log text: every line the master writes (its own,
+ * with peer strings, and the ones workers forward) goes through it.
  */
 size_t log_clean(char *dst, size_t pos, size_t size, const char *src, size_t n);
 

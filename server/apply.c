@@ -2,7 +2,8 @@
  * apply.c: a reload's second half: a config that master_load and
  * master_prepare accepted is put in force in the master's struct
  * master_conf, the only fallible step (rebinding the listening sockets)
- * first, so that a refused reload changes nothing.  Workers of the new
+ * first, so that a refused reload changes nothing, after one worker of the
+ * new generation proved it can serve (pool_prove).  Workers of the new
  * generation are started by the pool from then on.  It must not cut a
  * running transfer or keep a copy of the key.
  */
@@ -18,6 +19,7 @@
 #include "server/listen.h"
 #include "server/master.h"
 #include "server/pool.h"
+#include "server/source.h"
 
 static int
 listen_changed(const struct config *a, const struct config *b)
@@ -65,8 +67,23 @@ apply(struct master_conf *mc, struct config *nc, const uint8_t *secret,
 	 * after their session (pool.c on_idle): no transfer is cut. */
 	pool_configure(&mc->cfg, mc->secret, mc->generation);
 	listen_configure(&mc->cfg);
+	source_configure(&mc->cfg);
 	pool_retire_old();
 	return 0;
+}
+
+/* A worker of the next generation, started with nc, must get ready. */
+static int
+prove(const struct master_conf *mc, const struct config *nc,
+    const uint8_t *secret, char *err, size_t errlen)
+{
+	char why[512];
+
+	if (pool_prove(nc, secret, mc->generation + 1, MASTER_READY_MS, why,
+		sizeof(why)) == 0)
+		return 0;
+	(void)snprintf(err, errlen, "no worker can serve it: %s", why);
+	return -1;
 }
 
 int
@@ -80,9 +97,15 @@ master_apply(struct master_conf *mc, char *err, size_t errlen)
 		(void)snprintf(err, errlen, "%s", strerror(errno));
 		return -1;
 	}
+	/* SECURITY: the old generation is retired only once a worker of the
+	 * new one proved it can serve (issue 8 item 1). */
 	if (master_load(&mc->opts, nc, err, errlen) == 0 &&
-	    master_prepare(nc, secret, err, errlen) == 0)
+	    master_prepare(nc, secret, err, errlen) == 0 &&
+	    prove(mc, nc, secret, err, errlen) == 0) {
 		r = apply(mc, nc, secret, err, errlen);
+		if (r == -1)
+			pool_retire_generation(mc->generation + 1);
+	}
 	sodium_memzero(secret, sizeof(secret));
 	free(nc);
 	return r;

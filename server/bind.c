@@ -174,6 +174,7 @@ listen_reload(const struct config *cfg, char *err, size_t errlen)
 		}
 	memcpy(ls.l, nl, sizeof(nl[0]) * (size_t)n);
 	ls.nl = n;
+	listen_configure(cfg); /* TCP_DEFER_ACCEPT on the new ones too */
 	return 0;
 }
 

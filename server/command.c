@@ -193,8 +193,10 @@ status_json(const struct config *cfg, int code, pid_t pid)
 		return LSB_RUNNING;
 	}
 	fputs(ans, stdout);
+	code = strstr(ans, "\"degraded\":true") != NULL ? STATUS_DEGRADED
+							: LSB_RUNNING;
 	free(ans);
-	return LSB_RUNNING;
+	return code;
 }
 
 int
@@ -221,8 +223,12 @@ command_status(const struct config *cfg, int json)
 		return LSB_RUNNING;
 	}
 	fputs(ans, stdout);
+	code = strncmp(ans, "degraded:", 9) == 0 ||
+		strstr(ans, "\ndegraded:") != NULL
+	    ? STATUS_DEGRADED
+	    : LSB_RUNNING;
 	free(ans);
-	return LSB_RUNNING;
+	return code;
 }
 
 /* The control socket is out of reach: signal instead, and say so. */

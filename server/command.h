@@ -14,6 +14,8 @@
 #define LSB_DEAD    1
 #define LSB_STOPPED 3
 #define LSB_UNKNOWN 4
+/* Running, but no worker ready to serve (LSB 150-199: for applications). */
+#define STATUS_DEGRADED 150
 
 /*
  * command_stop: SIGTERM to the daemon of cfg->pidfile, then wait (at most
@@ -27,7 +29,8 @@ int command_stop(const struct config *cfg, int quiet);
  * command_status: "ftpd is running (pid N)" and the master's answer to
  * "status"; with json, only the answer to "status json" (one JSON object,
  * or {"running":false...} when not running).  Returns an LSB code:
- * 0 running, 1 pidfile left by a dead daemon, 3 not running, 4 unknown.
+ * 0 running, 1 pidfile left by a dead daemon, 3 not running, 4 unknown,
+ * STATUS_DEGRADED (150) running but no worker ready to serve.
  */
 int command_status(const struct config *cfg, int json);
 

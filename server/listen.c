@@ -1,6 +1,7 @@
 /*
  * listen.c: the connections the listening sockets (bind.c) yield: it
- * accepts, applies max_per_ip, passes each connection to the pool or holds
+ * accepts, applies admission (penalties, max_startups_per_ip, max_startups,
+ * max_per_ip; source.c), passes each connection to the pool or holds
  * it in a bounded queue for at most queue_wait_ms, and otherwise refuses it
  * with an explicit "server busy" frame followed by a lingering close, so
  * the client reads the refusal instead of a reset.  It must not read a
@@ -10,6 +11,7 @@
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +26,7 @@
 #include "common/log.h"
 #include "server/listen.h"
 #include "server/pool.h"
+#include "server/source.h"
 
 #define QUEUE_MAX	4096 /* config.c's limit of queue_len */
 #define LINGER_MAX	64
@@ -31,8 +34,9 @@
 #define ACCEPT_BURST	64
 #define ACCEPT_PAUSE_MS 100
 
-#define MSG_BUSY  "server busy, try again later"
-#define MSG_PERIP "too many connections from your address"
+#define MSG_BUSY    "server busy, try again later"
+#define MSG_PERIP   "too many connections from your address"
+#define MSG_PENALTY "too many failed logins from your address, try again later"
 
 struct lingerer {
 	int	fd;
@@ -53,7 +57,16 @@ static struct {
 void
 listen_configure(const struct config *cfg)
 {
+	int i, secs = cfg->login_grace;
+
 	ls.cfg = cfg;
+	/* SECURITY: the client speaks first (its hello), so a connection
+	 * that sends nothing stays in the kernel for up to login_grace
+	 * instead of holding a worker (TCP_DEFER_ACCEPT, tcp(7)). */
+	for (i = 0; listen_fd(i) != -1; i++)
+		if (setsockopt(listen_fd(i), IPPROTO_TCP, TCP_DEFER_ACCEPT,
+			&secs, sizeof(secs)) == -1)
+			log_warn("TCP_DEFER_ACCEPT on %s", listen_shown(i));
 }
 
 /*
@@ -86,16 +99,61 @@ queued_from(const char *peer)
 	return n;
 }
 
+/*
+ * SECURITY: admission before a worker sees a byte (after sshd's
+ * MaxStartups, PerSourceMaxStartups and PerSourcePenalties): a penalised
+ * address, one with max_startups_per_ip connections not yet
+ * authenticated, or a random early drop past max_startups (of addresses
+ * that already have an unauthenticated connection) is refused, so that
+ * idle connections cannot hold every worker.  Returns 0 to go on, or
+ * -1 with the refusal's words in *msg and the log's in why.
+ */
+static int
+admission(const struct conn *c, const char **msg, char *why, size_t len)
+{
+	const struct config *cfg = ls.cfg;
+	int		     left, from, all;
+
+	if (source_penalized(c->peer, clock_mono_ms(), &left)) {
+		*msg = MSG_PENALTY;
+		snprintf(why, len, "penalised for %d s more", left);
+		return -1;
+	}
+	from = pool_unauth_count(c->peer) + queued_from(c->peer);
+	if (cfg->max_startups_per_ip > 0 && from >= cfg->max_startups_per_ip) {
+		*msg = MSG_PERIP;
+		snprintf(why, len, "%d unauthenticated (max_startups_per_ip)",
+		    from);
+		return -1;
+	}
+	/* An address with no connection in that state is not dropped: a
+	 * flood from other addresses must not lock it out (all get the
+	 * drop at full, as in sshd). */
+	all = pool_unauth_count(NULL) + ls.qlen;
+	if ((from > 0 || all >= cfg->max_startups[2]) &&
+	    source_startups_drop(cfg->max_startups, all)) {
+		*msg = MSG_BUSY;
+		snprintf(why, len, "%d unauthenticated (max_startups)", all);
+		return -1;
+	}
+	from = pool_peer_count(c->peer) + queued_from(c->peer);
+	if (cfg->max_per_ip > 0 && from >= cfg->max_per_ip) {
+		*msg = MSG_PERIP;
+		snprintf(why, len, "%d connections (max_per_ip)", from);
+		return -1;
+	}
+	return 0;
+}
+
 static void
 admit(struct conn *c)
 {
-	int max = ls.cfg->max_per_ip;
+	const char *msg;
+	char	    why[96];
 
-	if (max > 0 && pool_peer_count(c->peer) + queued_from(c->peer) >= max) {
-		log_info("connection %llu from %s refused: %d connections "
-			 "from that address (max_per_ip)",
-		    (unsigned long long)c->seq, c->peer, max);
-		refuse(c, MSG_PERIP);
+	if (admission(c, &msg, why, sizeof(why)) == -1) {
+		source_refused(c->peer, (unsigned long long)c->seq, why);
+		refuse(c, msg);
 		return;
 	}
 	if (ls.qlen == 0 && pool_assign(c) == 0)
@@ -111,9 +169,9 @@ admit(struct conn *c)
 		    (unsigned long long)c->seq, c->peer, ls.qlen);
 		return;
 	}
-	log_warnx("connection %llu from %s refused: server busy (%d workers, "
-		  "queue full)",
-	    (unsigned long long)c->seq, c->peer, pool_size());
+	snprintf(why, sizeof(why), "server busy (%d workers, queue full)",
+	    pool_size());
+	source_refused(c->peer, (unsigned long long)c->seq, why);
 	refuse(c, MSG_BUSY);
 }
 
@@ -245,10 +303,8 @@ expire_queue(int64_t now)
 	for (i = 0; i < ls.qlen; i++) {
 		c = &ls.q[(ls.qhead + i) % QUEUE_MAX];
 		if (now >= c->deadline) {
-			log_warnx("connection %llu from %s refused: no worker "
-				  "free within %d ms",
-			    (unsigned long long)c->seq, c->peer,
-			    ls.cfg->queue_wait_ms);
+			source_refused(c->peer, (unsigned long long)c->seq,
+			    "no worker free within queue_wait_ms");
 			refuse(c, MSG_BUSY);
 			continue;
 		}

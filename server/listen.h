@@ -33,7 +33,10 @@ __attribute__((warn_unused_result)) int listen_open(const struct config *cfg,
 __attribute__((warn_unused_result)) int listen_reload(const struct config *cfg,
     char *err, size_t errlen);
 
-/* listen_configure: the limits (queue, per-IP) to apply from now on. */
+/*
+ * listen_configure: the limits (queue, admission) to apply from now on,
+ * and TCP_DEFER_ACCEPT of cfg->login_grace seconds on every socket.
+ */
 void listen_configure(const struct config *cfg);
 
 /* listen_close: stop accepting (close the listening sockets). */

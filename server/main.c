@@ -69,8 +69,12 @@ run_worker(const struct config *c, const uint8_t *secret, int ipc_fd,
 static int
 cmd_check(const struct master_opts *o)
 {
-	char file[PATH_MAX];
+	char file[PATH_MAX], err[1024];
 
+	if (master_check(&cfg, err, sizeof(err)) == -1) {
+		fprintf(stderr, "%s\n", err); /* -t: bare, as ftpd(8) says */
+		return 1;
+	}
 	if (cfg.file[0] != '\0') {
 		printf("%s: ok\n", cfg.file);
 		return 0;

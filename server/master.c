@@ -30,6 +30,7 @@
 #include "server/listen.h"
 #include "server/master.h"
 #include "server/pool.h"
+#include "server/source.h"
 #include "server/status.h"
 
 #define PFD_MAX	    (1 + 16 + 64 + 1 + 8 + POOL_MAX + 16)
@@ -117,6 +118,7 @@ status(FILE *fp, int json)
 	h.config = m.mc.cfg.file;
 	h.generation = m.mc.generation;
 	h.stopping = m.stopping;
+	h.ready = pool_ready_count();
 	if (json)
 		status_json(fp, &h);
 	else
@@ -243,6 +245,8 @@ timers(int64_t now)
 	if ((d = listen_dispatch(now)) < next)
 		next = d;
 	if ((d = control_deadline(now)) < next)
+		next = d;
+	if ((d = source_tick(now)) < next)
 		next = d;
 	if (m.stopping) {
 		if (pool_size() == 0 || now >= m.stop_deadline)
@@ -391,8 +395,12 @@ start(void)
 	if (control_open(m.ctl_path, err, sizeof(err)) == -1)
 		start_fail("%s", err);
 	pool_configure(&m.mc.cfg, m.mc.secret, m.mc.generation);
+	source_configure(&m.mc.cfg);
 	if (pool_spawn(m.mc.cfg.workers) < m.mc.cfg.workers)
 		start_fail("cannot start %d workers", m.mc.cfg.workers);
+	if (pool_wait_ready(m.mc.generation, MASTER_READY_MS, err,
+		sizeof(err)) == -1)
+		start_fail("no worker can serve: %s", err);
 	m.started = clock_mono_ms();
 	m.started_wall = clock_wall_ms();
 	listen_names(names, sizeof(names));

@@ -21,6 +21,9 @@
 #include "common/keyfile.h"
 #include "server/spawn.h"
 
+/* How long start and reload wait for a worker to prove it can serve. */
+#define MASTER_READY_MS 10000
+
 /* How the command line asked for the configuration. */
 struct master_opts {
 	const char *base;	/* -d DIR made absolute, or NULL */
@@ -48,11 +51,22 @@ __attribute__((warn_unused_result)) int master_load(const struct master_opts *o,
 /*
  * master_prepare: what must hold before a config is used: the key file
  * reads into secret (KEYFILE_BYTES), cfg->user exists when we are root,
- * and the served root, log and pidfile folders exist (created 0750 when
- * missing).  Returns 0, or -1 with the reason in err; secret is wiped then.
+ * the served root, log and pidfile folders exist (created 0750 when
+ * missing), and then master_check passes.  Returns 0, or -1 with the reason in err; secret is wiped then.
  */
 __attribute__((warn_unused_result)) int master_prepare(const struct config *cfg,
     uint8_t secret[KEYFILE_BYTES], char *err, size_t errlen);
+
+/*
+ * master_check: can a worker run cfg?  The listen addresses resolve, the
+ * workers' user exists (when we are root) and is not uid 0, the key file
+ * reads, and cfg->root, when it exists, is a folder the workers' user can
+ * open (tried in a child that drops to that user).  Creates and keeps
+ * nothing (`ftpd -t` uses it; master_prepare too).  Returns 0, or -1 with
+ * the reason in err (errlen bytes).  In check.c.
+ */
+__attribute__((warn_unused_result)) int master_check(const struct config *cfg,
+    char *err, size_t errlen);
 
 /*
  * master_run: be the master: write the pidfile (pfh, opened and locked by

@@ -25,8 +25,7 @@
 #include "common/ipc.h"
 #include "common/log.h"
 #include "server/pool_impl.h"
-
-static const char *const state_name[] = { "idle", "busy", "exiting" };
+#include "server/source.h"
 
 struct pool_table pool = { .spawn_rate = 1 };
 
@@ -45,17 +44,19 @@ pool_configure(const struct config *cfg, const uint8_t *secret,
 	pool.generation = generation;
 }
 
-static int
-spawn_one(void)
+int
+pool_spawn_one(const struct config *cfg, const uint8_t *secret,
+    uint32_t generation)
 {
 	struct worker *w;
+	struct ipc_msg m;
 	pid_t	       pid;
 	int	       fd;
 
 	if (pool.n >= POOL_MAX)
 		return -1;
-	if (spawn_worker(&pool.entry, pool.cfg, pool.secret, pool.generation,
-		&pid, &fd) != 0) {
+	if (spawn_worker(&pool.entry, cfg, secret, generation, &pid, &fd) !=
+	    0) {
 		log_warn("cannot spawn a worker");
 		return -1;
 	}
@@ -64,10 +65,15 @@ spawn_one(void)
 	w->pid = pid;
 	w->fd = fd;
 	w->state = W_IDLE;
-	w->generation = pool.generation;
-	w->max_sessions = pool.cfg->max_sessions;
+	w->generation = generation;
+	w->max_sessions = cfg->max_sessions;
 	w->last_used = clock_mono_ms();
 	w->since_ms = clock_wall_ms();
+	/* Read once the worker waits for sessions: see ready.c. */
+	memset(&m, 0, sizeof(m));
+	m.type = IPC_PROBE;
+	if (ipc_send(fd, &m, -1) != 0)
+		log_warn("worker %ld: cannot send its probe", (long)pid);
 	log_info("worker %ld started", (long)pid);
 	return 0;
 }
@@ -78,7 +84,8 @@ pool_spawn(int n)
 	int i;
 
 	for (i = 0; i < n; i++)
-		if (spawn_one() == -1) {
+		if (pool_spawn_one(pool.cfg, pool.secret, pool.generation) ==
+		    -1) {
 			pool.respawn_after = clock_mono_ms() + THROTTLE_MS;
 			break;
 		}
@@ -176,6 +183,7 @@ hand_over(struct worker *w, struct conn *c)
 	(void)strlcpy(w->peer, c->peer, sizeof(w->peer));
 	w->port = c->port;
 	w->since_ms = c->accept_ms;
+	w->authed = 0;
 	memset(&w->st, 0, sizeof(w->st));
 	log_debug("connection %llu from %s port %u to worker %ld",
 	    (unsigned long long)c->seq, c->peer, c->port, (long)w->pid);
@@ -198,17 +206,6 @@ pool_assign(struct conn *c)
 		pool_retire(w); /* broken: let it go, try the next */
 	}
 	return -1;
-}
-
-int
-pool_peer_count(const char *peer)
-{
-	int i, c = 0;
-
-	for (i = 0; i < pool.n; i++)
-		c += pool.w[i].state != W_IDLE && pool.w[i].peer[0] != '\0' &&
-		    strcmp(pool.w[i].peer, peer) == 0;
-	return c;
 }
 
 size_t
@@ -245,9 +242,16 @@ on_idle(struct worker *w, const struct ipc_idle *idle)
 	w->since_ms = clock_wall_ms();
 	if (w->state == W_EXITING)
 		return;
-	if (pool.stopping || w->generation != pool.generation ||
-	    w->sessions >= w->max_sessions)
-		pool_retire(w); /* old config or used up: no more sessions */
+	if (w->max_sessions > 0 && w->sessions >= w->max_sessions) {
+		/* Used up: it exits by itself (worker_main), ordinary
+		 * recycling.  No IPC_SHUTDOWN: one it never reads would
+		 * turn its exit into a reset on our end. */
+		log_info("worker %ld: %d sessions served (max_sessions): "
+			 "replaced",
+		    (long)w->pid, w->sessions);
+		w->state = W_EXITING;
+	} else if (pool.stopping || w->generation != pool.generation)
+		pool_retire(w); /* old config: no more sessions */
 	else
 		w->state = W_IDLE;
 }
@@ -259,6 +263,33 @@ on_state(struct worker *w, const struct ipc_state *st)
 	if (w->peer[0] == '\0')
 		return; /* not in a session: nothing to show */
 	w->st = *st;
+}
+
+/* A worker's fatal line, kept as the reason a start or reload fails. */
+static void
+last_words(const struct ipc_log *l)
+{
+	size_t n;
+
+	if (l->which != LOG_MAIN || l->len < 7 ||
+	    memcmp(l->text, "fatal: ", 7) != 0)
+		return;
+	n = log_clean(pool.last_words, 0, sizeof(pool.last_words), l->text + 7,
+	    l->len - 7);
+	pool.last_words[n] = '\0';
+}
+
+/*
+ * SECURITY: a worker's word on authentication only moves its own row
+ * and penalises the peer the master gave it, never another address.
+ */
+static void
+on_auth(struct worker *w, const struct ipc_auth *a)
+{
+	if (w->peer[0] == '\0' || a->seq != w->seq)
+		return;
+	w->authed = a->result == IPC_AUTH_OK;
+	source_auth(w->peer, a->result);
 }
 
 static void
@@ -274,6 +305,10 @@ handle(struct worker *w, const struct ipc_msg *m)
 	case IPC_LOG:
 		log_worker_line((long)w->pid, m->u.log.which, m->u.log.text,
 		    m->u.log.len);
+		last_words(&m->u.log);
+		break;
+	case IPC_AUTH:
+		on_auth(w, &m->u.auth);
 		break;
 	case IPC_STATE:
 		on_state(w, &m->u.state);
@@ -311,7 +346,10 @@ pool_drain(struct worker *w, int burst)
 			    (long)w->pid);
 			continue;
 		}
-		if (r == -ERR_SYSTEM)
+		/* A worker told to exit may close with our IPC_SHUTDOWN
+		 * unread: a reset then is its ordinary end, not trouble. */
+		if (r == -ERR_SYSTEM &&
+		    !(errno == ECONNRESET && w->state == W_EXITING))
 			log_warn("worker %ld: socketpair", (long)w->pid);
 		close(w->fd);
 		w->fd = -1;
@@ -360,40 +398,4 @@ pool_shutdown(void)
 			(void)kill(pool.w[i].pid, SIGTERM);
 		pool_retire(&pool.w[i]);
 	}
-}
-
-int
-pool_size(void)
-{
-	return pool.n;
-}
-
-void
-pool_counts(int *busy, int *idle, int *exiting)
-{
-	*busy = pool_count(W_BUSY);
-	*idle = pool_count(W_IDLE);
-	*exiting = pool_count(W_EXITING);
-}
-
-int
-pool_row(int i, struct pool_row *r)
-{
-	const struct worker *w;
-
-	memset(r, 0, sizeof(*r));
-	if (i < 0 || i >= pool.n)
-		return -1;
-	w = &pool.w[i];
-	r->pid = (long)w->pid;
-	r->generation = w->generation;
-	r->state = state_name[w->state];
-	r->sessions = w->sessions;
-	(void)strlcpy(r->peer, w->peer, sizeof(r->peer));
-	r->port = w->port;
-	r->st = w->st;
-	r->since_ms = w->st.op[0] != '\0' && w->st.op_start_ms > 0
-	    ? w->st.op_start_ms
-	    : w->since_ms;
-	return 0;
 }

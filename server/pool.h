@@ -58,6 +58,42 @@ int pool_assign(struct conn *c);
 /* pool_peer_count: busy workers serving peer. */
 int pool_peer_count(const char *peer);
 
+/*
+ * pool_unauth_count: busy workers whose session from peer (NULL: any) has
+ * not authenticated yet (no IPC_AUTH ok).
+ */
+int pool_unauth_count(const char *peer);
+
+/*
+ * pool_ready_count: live workers that are up and waiting or serving (they
+ * read their IPC_PROBE; see ready.c).  0 means the daemon is degraded.
+ */
+int pool_ready_count(void);
+
+/*
+ * pool_wait_ready: wait, serving the workers' messages and reaping, until
+ * a worker of generation is ready.  Returns 0; or -1 when every worker of
+ * generation died (the reason, a worker's last fatal line when it said
+ * one, in err) or timeout_ms passed.  Blocks the master at most timeout_ms:
+ * only at start and reload.
+ */
+__attribute__((warn_unused_result)) int pool_wait_ready(uint32_t generation,
+    int timeout_ms, char *err, size_t errlen);
+
+/*
+ * pool_prove: a reload's proof: start one worker of generation with cfg
+ * and secret (not yet the pool's) and pool_wait_ready for it.  On success
+ * it stays as the first worker of the new generation; on failure it is
+ * gone.  Returns as pool_wait_ready.
+ */
+__attribute__((warn_unused_result)) int pool_prove(const struct config *cfg,
+    const uint8_t *secret, uint32_t generation, int timeout_ms, char *err,
+    size_t errlen);
+
+/* pool_retire_generation: retire every worker of generation (a reload
+ * that failed after its proof). */
+void pool_retire_generation(uint32_t generation);
+
 /* pool_pollfds: fill up to room entries; returns how many. */
 size_t pool_pollfds(struct pollfd *pfd, size_t room);
 

@@ -36,6 +36,8 @@ struct worker {
 	char	 peer[64];
 	uint16_t port;
 	struct ipc_state st;
+	int		 ready;	 /* it read its IPC_PROBE: up and waiting */
+	int		 authed; /* this session authenticated (IPC_AUTH) */
 };
 
 struct pool_table {
@@ -53,9 +55,18 @@ struct pool_table {
 	int64_t		     last_retire;
 	int		     throttling; /* crash loop seen */
 	int		     stopping;
+	char		     last_words[256]; /* a worker's last fatal line */
 };
 
 extern struct pool_table pool; /* pool.c */
+
+/*
+ * pool_spawn_one: start one worker of generation with cfg and secret (the
+ * child's copies; the pointers need not outlive the call) and send it its
+ * IPC_PROBE.  Returns 0, or -1 (logged).
+ */
+int pool_spawn_one(const struct config *cfg, const uint8_t *secret,
+    uint32_t generation);
 
 /* pool_count: workers in state (enum worker_state). */
 int pool_count(int state);

@@ -135,7 +135,8 @@ master_prepare(const struct config *cfg, uint8_t secret[KEYFILE_BYTES],
 		snprintf(err, errlen, "%s", why);
 		return -1;
 	}
-	if (prepare_dirs(cfg, pw, err, errlen) == -1) {
+	if (prepare_dirs(cfg, pw, err, errlen) == -1 ||
+	    master_check(cfg, err, errlen) == -1) {
 		sodium_memzero(secret, KEYFILE_BYTES);
 		return -1;
 	}

@@ -20,6 +20,7 @@
 #include "common/json.h"
 #include "server/listen.h"
 #include "server/pool.h"
+#include "server/source.h"
 #include "server/status.h"
 
 #define VIS_FLAGS (VIS_WHITE | VIS_CSTYLE)
@@ -126,6 +127,22 @@ text_row(FILE *fp, const struct pool_row *r, int64_t now)
 	    bytes, per, since, path);
 }
 
+/* One line per address penalised or refused lately (source.c). */
+static void
+text_sources(FILE *fp)
+{
+	struct source_row r;
+	int64_t		  now = clock_mono_ms();
+	int		  i;
+
+	for (i = 0; source_row(i, now, &r) == 0; i++)
+		fprintf(fp,
+		    "source %s: penalty %d s%s, %u failed, %u closed, %u "
+		    "timed out before authentication, %llu refused\n",
+		    r.peer, r.penalty_s, r.refusing ? " (refused)" : "",
+		    r.fails, r.noauth, r.graces, (unsigned long long)r.refused);
+}
+
 void
 status_text(FILE *fp, const struct status_head *h)
 {
@@ -146,8 +163,11 @@ status_text(FILE *fp, const struct status_head *h)
 	for (i = 0; (a = listen_shown(i)) != NULL; i++)
 		fprintf(fp, "listen %s\n", a);
 	pool_counts(&busy, &idle, &exiting);
+	if (!h->stopping && h->ready == 0)
+		fputs("degraded: no worker is ready to serve\n", fp);
 	fprintf(fp, "workers: %d (%d busy, %d idle)\n", pool_size(), busy,
 	    idle);
+	text_sources(fp);
 	fprintf(fp, HEAD_FMT, "PID", "GEN", "STATE", "PEER", "USER", "OP",
 	    "BYTES", "RATE", "SINCE", "PATH");
 	for (i = 0; pool_row(i, &r) == 0; i++)
@@ -207,6 +227,27 @@ json_head(FILE *fp, const struct status_head *h)
 	fputs("]", fp);
 }
 
+static void
+json_sources(FILE *fp)
+{
+	struct source_row r;
+	int64_t		  now = clock_mono_ms();
+	int		  i;
+
+	fputs(",\"sources\":[", fp);
+	for (i = 0; source_row(i, now, &r) == 0; i++) {
+		fputs(i > 0 ? "," : "", fp);
+		fputs("{\"peer\":", fp);
+		(void)json_cstr(fp, r.peer);
+		fprintf(fp,
+		    ",\"penalty\":%d,\"refusing\":%s,\"failed\":%u,"
+		    "\"noauth\":%u,\"grace\":%u,\"refused\":%llu}",
+		    r.penalty_s, r.refusing ? "true" : "false", r.fails,
+		    r.noauth, r.graces, (unsigned long long)r.refused);
+	}
+	fputs("]", fp);
+}
+
 void
 status_json(FILE *fp, const struct status_head *h)
 {
@@ -216,8 +257,12 @@ status_json(FILE *fp, const struct status_head *h)
 
 	json_head(fp, h);
 	pool_counts(&busy, &idle, &exiting);
-	fprintf(fp, ",\"busy\":%d,\"idle\":%d,\"exiting\":%d,\"workers\":[",
-	    busy, idle, exiting);
+	fprintf(fp, ",\"busy\":%d,\"idle\":%d,\"exiting\":%d", busy, idle,
+	    exiting);
+	fprintf(fp, ",\"ready\":%d,\"degraded\":%s", h->ready,
+	    !h->stopping && h->ready == 0 ? "true" : "false");
+	json_sources(fp);
+	fputs(",\"workers\":[", fp);
 	for (i = 0; pool_row(i, &r) == 0; i++) {
 		fputs(i > 0 ? "," : "", fp);
 		json_row(fp, &r, now);

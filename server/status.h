@@ -19,6 +19,7 @@ struct status_head {
 	const char *config; /* the file read, "" for built-in defaults */
 	uint32_t    generation;
 	int	    stopping; /* TERM received: finishing sessions */
+	int	    ready; /* workers ready (pool_ready_count); 0: degraded */
 };
 
 /*

@@ -17,6 +17,7 @@
 
 #include "common/error.h"
 #include "common/frame.h"
+#include "common/ipc.h"
 #include "common/log.h"
 #include "worker/login.h"
 #include "worker/session.h"
@@ -35,6 +36,20 @@ login_socket_timeouts(int fd, int seconds)
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == -1 ||
 	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) == -1)
 		log_warn("setsockopt SO_RCVTIMEO/SO_SNDTIMEO");
+}
+
+/* Tell the master how authentication ended (its per-source penalties). */
+static void
+login_report(struct session *s, int result)
+{
+	struct ipc_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.type = IPC_AUTH;
+	m.u.auth.seq = s->info.seq;
+	m.u.auth.result = result;
+	if (ipc_send(s->ipc_fd, &m, -1) != 0)
+		log_debug("ipc_send IPC_AUTH: %s", strerror(errno));
 }
 
 /* Accept the shared-secret method: record it as the user, reply ok. */
@@ -62,13 +77,16 @@ auth_lost(struct session *s, int r)
 		log_warnx("authentication failed from %s: wrong key",
 		    s->info.peer);
 		s->outcome = ERR_AUTH;
+		login_report(s, IPC_AUTH_FAIL);
 		return -1; /* SECURITY: no reply to a peer without the key */
 	}
 	if (signals_login_expired() || (r == -1 && errno == EAGAIN)) {
 		log_warnx("login grace time over for %s", s->info.peer);
+		login_report(s, IPC_AUTH_GRACE);
 		return session_fail(s, ERR_TIMEOUT, "login grace time over");
 	}
 	log_info("%s closed before authentication", s->info.peer);
+	login_report(s, IPC_AUTH_NOAUTH);
 	s->outcome = ERR_AUTH;
 	return -1;
 }
@@ -92,8 +110,10 @@ session_auth(struct session *s)
 		log_warnx("authentication failed from %s: not an auth request "
 			  "with method secret",
 		    s->info.peer);
+		login_report(s, IPC_AUTH_FAIL);
 		return session_fail(s, ERR_AUTH, NULL);
 	}
+	login_report(s, IPC_AUTH_OK);
 	return auth_ok(s);
 }
 
@@ -132,6 +152,9 @@ login_run(struct session *s)
 		s->outcome = -r == ERR_TIMEOUT || signals_login_expired()
 		    ? ERR_TIMEOUT
 		    : ERR_PROTOCOL;
+		login_report(s,
+		    s->outcome == ERR_TIMEOUT ? IPC_AUTH_GRACE
+					      : IPC_AUTH_NOAUTH);
 		signals_login_timer(-1, 0);
 		return -1;
 	}

@@ -31,7 +31,7 @@ def test_default_limits(server):
     assert len(payload) == 111 <= rc.HANDSHAKE_MAX
     pairs = lim_pairs(payload)
     assert [k for k, _ in pairs] == KEYS
-    assert dict(pairs) == {"frame": 1048640, "file": 0, "grace": 30,
+    assert dict(pairs) == {"frame": 1048640, "file": 0, "grace": 10,
                            "idle": 300, "stall": 60, "cpu": 600,
                            "list": 1000}
     # Shortest forms: re-encoding gives the same bytes.

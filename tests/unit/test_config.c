@@ -123,6 +123,44 @@ test_every_key(void **state)
 	assert_int_equal(c.debug, 1);
 }
 
+/* max_startups as sshd reads MaxStartups; the penalty keys. */
+static void
+test_admission_keys(void **state)
+{
+	struct config c;
+	int	      ms[3] = { 0, 0, 0 };
+
+	(void)state;
+	assert_int_equal(load(&c,
+			     "max_startups = 5:50:20\nmax_startups_per_ip = 2\n"
+			     "penalty_authfail = 7\npenalty_noauth = 0\n"
+			     "penalty_grace = 9\npenalty_min = 4\n"
+			     "penalty_max = 60\n"),
+	    0);
+	assert_int_equal(c.max_startups[0], 5);
+	assert_int_equal(c.max_startups[1], 50);
+	assert_int_equal(c.max_startups[2], 20);
+	assert_int_equal(c.max_startups_per_ip, 2);
+	assert_int_equal(c.penalty_authfail, 7);
+	assert_int_equal(c.penalty_noauth, 0);
+	assert_int_equal(c.penalty_grace, 9);
+	assert_int_equal(c.penalty_min, 4);
+	assert_int_equal(c.penalty_max, 60);
+	assert_int_equal(config_parse_startups("12", ms), 0);
+	assert_true(ms[0] == 12 && ms[1] == 100 && ms[2] == 12);
+	assert_int_equal(config_parse_startups("10:30", ms), -1);
+	assert_int_equal(config_parse_startups("20:30:10", ms), -1);
+	assert_int_equal(config_parse_startups("1:101:10", ms), -1);
+	assert_int_equal(config_parse_startups("0:30:10", ms), -1);
+	assert_int_equal(config_parse_startups("1:2:3:4", ms), -1);
+	assert_int_equal(config_parse_startups("a:b:c", ms), -1);
+	assert_true(ms[0] == 12 && ms[1] == 100 && ms[2] == 12);
+	assert_int_equal(load(&c, "\nmax_startups = 10:x:100\n"), -1);
+	assert_error(2, "max_startups");
+	assert_int_equal(load(&c, "penalty_max = -1\n"), -1);
+	assert_error(1, "penalty_max");
+}
+
 static void
 test_bad_values(void **state)
 {
@@ -388,6 +426,7 @@ main(void)
 		cmocka_unit_test(test_indented_line),
 		cmocka_unit_test(test_every_key),
 		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_admission_keys),
 		cmocka_unit_test(test_unknown_key),
 		cmocka_unit_test(test_failed_load_keeps_config),
 		cmocka_unit_test(test_relative_paths),

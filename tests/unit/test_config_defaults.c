@@ -52,7 +52,13 @@ test_defaults_base(void **state)
 	assert_int_equal(c.queue_len, 16);
 	assert_int_equal(c.queue_wait_ms, 2000);
 	assert_int_equal(c.shutdown_timeout, 30);
-	assert_int_equal(c.login_grace, 30);
+	assert_int_equal(c.login_grace, 10);
+	assert_int_equal(c.max_startups[0], 10);
+	assert_int_equal(c.max_startups[1], 30);
+	assert_int_equal(c.max_startups[2], 100);
+	assert_int_equal(c.max_startups_per_ip, 10);
+	assert_int_equal(c.penalty_min, 15);
+	assert_int_equal(c.penalty_max, 600);
 	assert_int_equal(c.idle_timeout, 300);
 	assert_int_equal(c.stall_timeout, 60);
 	assert_int_equal(c.cpu_seconds, 600);

@@ -245,7 +245,7 @@ test_wrong_types(void **state)
 	m.type = 0;
 	send_raw(&m, HDR, -1);
 	expect_refused();
-	m.type = 7;
+	m.type = 99;
 	send_raw(&m, HDR, -1);
 	expect_refused();
 	m.type = IPC_LOG;
@@ -266,6 +266,37 @@ test_wrong_types(void **state)
 	m.type = IPC_SESSION;
 	send_raw(&m, HDR + sizeof(struct ipc_session), -1);
 	expect_refused();
+}
+
+/* IPC_AUTH carries a result in range; IPC_PROBE is a bare header. */
+static void
+test_auth_probe(void **state)
+{
+	struct ipc_msg out, in;
+	int	       fd;
+
+	(void)state;
+	memset(&out, 0, sizeof(out));
+	out.type = IPC_AUTH;
+	out.u.auth.seq = 42;
+	out.u.auth.result = IPC_AUTH_GRACE;
+	assert_int_equal(ipc_send(sv[1], &out, -1), 0);
+	assert_int_equal(ipc_recv(sv[0], &in, &fd, 0), 0);
+	assert_int_equal(in.u.auth.seq, 42);
+	assert_int_equal(in.u.auth.result, IPC_AUTH_GRACE);
+	out.u.auth.result = IPC_AUTH_GRACE + 1;
+	send_raw(&out, HDR + sizeof(struct ipc_auth), -1);
+	expect_refused();
+	out.u.auth.result = -1;
+	send_raw(&out, HDR + sizeof(struct ipc_auth), -1);
+	expect_refused();
+	send_raw(&out, HDR + sizeof(struct ipc_auth) - 1, -1);
+	expect_refused();
+	memset(&out, 0, sizeof(out));
+	out.type = IPC_PROBE;
+	assert_int_equal(ipc_send(sv[1], &out, -1), 0);
+	assert_int_equal(ipc_recv(sv[0], &in, &fd, 0), 0);
+	assert_int_equal(in.type, IPC_PROBE);
 }
 
 /* End of file from the peer is -ERR_EOF, and hands out no descriptor. */
@@ -293,6 +324,7 @@ main(void)
 		cmocka_unit_test(test_unterminated),
 		cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_wrong_types),
+		cmocka_unit_test(test_auth_probe),
 		cmocka_unit_test(test_eof),
 	};
 

@@ -183,6 +183,33 @@ test_control_chars(void **state)
 	    matches(slurp(path_main), " worker info: a\\?b\\?c\td\\?e\\?\n$"));
 }
 
+/* C1 controls (raw and UTF-8 encoded) and invalid UTF-8 are encoded too;
+ * valid UTF-8 passes, and a worker's cleaned line is not cleaned again. */
+static void
+test_c1_and_bad_utf8(void **state)
+{
+	static const char hostile[] =
+	    "csi\x9b"
+	    "2J c1\xc2\x9b"
+	    "x bad\xff\xc0\xaf ok\xc3\xa9 cut\xe2\x82";
+	char   out[64];
+	size_t n;
+
+	(void)state;
+	log_info("%s", hostile);
+	assert_true(matches(slurp(path_main),
+	    " worker info: csi\\?2J c1\\?x bad\\?\\?\\? ok\xc3\xa9 "
+	    "cut\\?\\?\n$"));
+	log_worker_line(9, LOG_MAIN, "info: p\x85q\n", 10);
+	assert_true(matches(slurp(path_main), "worker info: p\\?q\n$"));
+	n = log_clean(out, 0, sizeof(out), "a?\xc3\xa9", 4);
+	assert_int_equal(n, 4);
+	assert_int_equal(log_clean(out, 0, sizeof(out), out, n), 4);
+	assert_memory_equal(out, "a?\xc3\xa9", 4);
+	/* A character that does not fit whole is left out. */
+	assert_int_equal(log_clean(out, 0, 3, "a\xc3\xa9", 3), 1);
+}
+
 static void
 test_truncation(void **state)
 {
@@ -346,6 +373,7 @@ main(void)
 		cmocka_unit_test(test_zone_colon),
 		cmocka_unit_test(test_warn_strerror),
 		cmocka_unit_test(test_control_chars),
+		cmocka_unit_test(test_c1_and_bad_utf8),
 		cmocka_unit_test(test_truncation),
 		cmocka_unit_test(test_reopen),
 		cmocka_unit_test(test_sink),
