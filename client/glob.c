@@ -3,8 +3,9 @@
  * folder of a pattern (its part before the last '/') and matches each name
  * with fnmatch(3) (FNM_PERIOD: a leading '.' must be matched by a '.').
  * Only the last component may hold *, ? or [...]; an operand with none of
- * them is taken as it is.  A pattern that matches nothing is an error
- * (not_found), as in sftp.  Also the growing string vectors the commands
+ * them is taken as it is, but for its backslashes ("\*" is a literal
+ * '*').  A pattern that matches nothing is an error (not_found), as in
+ * sftp.  Also the growing string vectors the commands
  * use for their operands.  This file must not touch local files.
  */
 #include <err.h>
@@ -74,6 +75,22 @@ glob_split(const char *arg, char *dir, size_t dirlen, const char **pat)
 	*pat = arg + n;
 }
 
+/* glob_literal: arg with its backslash escapes removed, added to out. */
+static int
+glob_literal(const char *arg, struct strv *out)
+{
+	char   buf[PATH_MAX];
+	size_t n = 0;
+
+	for (; *arg != '\0' && n < sizeof(buf) - 1; arg++) {
+		if (*arg == '\\' && arg[1] != '\0')
+			arg++;
+		buf[n++] = *arg;
+	}
+	buf[n] = '\0';
+	return strv_add(out, buf);
+}
+
 /* glob_expand: the names matching arg, added to out in sorted order. */
 static int
 glob_expand(struct ftpc *c, const char *cmd, const char *arg, struct strv *out)
@@ -84,6 +101,8 @@ glob_expand(struct ftpc *c, const char *cmd, const char *arg, struct strv *out)
 	size_t	     i;
 	int	     r, n = 0;
 
+	if (!glob_has(arg))
+		return glob_literal(arg, out);
 	glob_split(arg, dir, sizeof(dir), &pat);
 	if (glob_has(dir) || *pat == '\0') {
 		warnx("%s %s: a pattern only in the last component", cmd, arg);
@@ -128,7 +147,7 @@ glob_want(const struct call *call, int i)
 	default:
 		return 0;
 	}
-	return glob_has(call->argv[i]);
+	return strpbrk(call->argv[i], "*?[\\") != NULL;
 }
 
 int

@@ -47,7 +47,7 @@ progress_human(char out[8], uint64_t bytes)
 {
 	int64_t v = bytes > INT64_MAX ? INT64_MAX : (int64_t)bytes;
 
-	if (humanize_number(out, 6, v, "", HN_AUTOSCALE,
+	if (humanize_number(out, 5, v, "", HN_AUTOSCALE,
 		HN_DECIMAL | HN_NOSPACE | HN_B) == -1)
 		strlcpy(out, "?", 8);
 }

@@ -300,29 +300,24 @@ shell_complete(const char *text, int start, int end)
 	return rl_completion_matches(text, shell_complete_remote);
 }
 
-/* shell_history: the history file's path (its folder created), or NULL. */
+/* shell_history: the history file's path (its folders created), or NULL. */
 static const char *
 shell_history(void)
 {
 	static char path[PATH_MAX];
-	char	    dir[PATH_MAX];
+	char	   *p;
 
-	if (xdg_dir(dir, sizeof(dir), "XDG_STATE_HOME", ".local/state",
-		"ftpc") != 0)
+	if (xdg_dir(path, sizeof(path), "XDG_STATE_HOME", ".local/state",
+		"ftpc/history") != 0)
 		return NULL;
-	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
-		char *p = strrchr(dir, '/');
-		if (p != NULL) { /* ~/.local/state itself may be missing */
-			*p = '\0';
-			(void)mkdir(dir, 0700);
+	for (p = strchr(path + 1, '/'); p != NULL; p = strchr(p + 1, '/')) {
+		*p = '\0';
+		if (mkdir(path, 0700) == -1 && errno != EEXIST) {
 			*p = '/';
-		}
-		if (mkdir(dir, 0700) == -1 && errno != EEXIST)
 			return NULL;
+		}
+		*p = '/';
 	}
-	if (snprintf(path, sizeof(path), "%s/history", dir) >=
-	    (int)sizeof(path))
-		return NULL;
 	return path;
 }
 
