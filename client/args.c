@@ -22,8 +22,6 @@
 #include "common/log.h"
 #include "client/ftpc.h"
 
-#define FTPC_VERSION "1.1"
-
 /* Long-only options. */
 enum {
 	OPT_DIGEST = 256,
@@ -214,7 +212,7 @@ args_flag(struct ftpc *c, int ch)
 			exit(0);
 		return 0;
 	case 'V':
-		puts("ftpc " FTPC_VERSION);
+		printf("ftpc %s\n", ftpc_version);
 		if (!c->shell)
 			exit(0);
 		return 0;

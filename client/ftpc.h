@@ -113,6 +113,9 @@ struct rstat {
 	char	 digest[2 * DIGEST_MAX + 1]; /* hex of the content's, or "" */
 };
 
+/* main.c: "1.0", what --version prints. */
+extern const char ftpc_version[];
+
 /* Client-only codes (negated like the others), never on the wire. */
 #define FTPC_ERR_USAGE 200 /* bad command-line or shell arguments: exit 2 */
 #define FTPC_ERR_INTR  201 /* interrupted (SIGINT): exit 130 */

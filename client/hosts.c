@@ -246,12 +246,20 @@ pick(const char *a, const char *b, const char *c, const char *d)
 	return c != NULL && c[0] != '\0' ? c : d;
 }
 
-/* cfg_keypath: a relative key path is taken from the config's folder. */
+/* cfg_keypath: "~/" is $HOME; another relative key path is taken from
+ * the configuration file's folder. */
 static void
 cfg_keypath(const char *file, const char *key, char *out, size_t outlen)
 {
-	char dir[PATH_MAX];
+	char	    dir[PATH_MAX];
+	const char *home = getenv("HOME");
 
+	if (strncmp(key, "~/", 2) == 0 && home != NULL && home[0] == '/') {
+		if (snprintf(out, outlen, "%s/%s", home, key + 2) >=
+		    (int)outlen)
+			usage_error("key file path too long");
+		return;
+	}
 	if (key[0] == '/' || file == NULL || strchr(file, '/') == NULL) {
 		if (strlcpy(out, key, outlen) >= outlen)
 			usage_error("key file path too long");

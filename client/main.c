@@ -20,6 +20,11 @@
 #include "common/log.h"
 #include "client/ftpc.h"
 
+/* The Makefile reads the package version from this line: keep it alone. */
+#define FTPC_VERSION "1.0"
+
+const char ftpc_version[] = FTPC_VERSION;
+
 /* What to run once connected. */
 enum mode { MODE_CMD, MODE_SHELL, MODE_BATCH };
 

@@ -301,7 +301,7 @@ put_target(struct ftpc *c, const char *target, int n, char *dir, size_t dirlen,
 	if (c->dead)
 		return r;
 	*into = r == 0 && strcmp(st.type, "dir") == 0;
-	if (*into || (n == 1 && !slash && (r == 0 || r == -ERR_NOT_FOUND)))
+	if (*into || (n == 1 && !slash)) /* the put reports the rest */
 		return 0;
 	if (r == -ERR_NOT_FOUND && slash) {
 		warnx("put: %s: no such remote folder", target);
