@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bsd/string.h>
@@ -66,7 +67,7 @@ conn_code(int err)
 static int
 conn_lost(struct ftpc *c, int err)
 {
-	if (!c->dead)
+	if (!c->dead && !c->closing)
 		warnx("%s: %s", dial_where(c), conn_why(err));
 	c->dead = 1;
 	return conn_code(err);
@@ -111,7 +112,8 @@ conn_report(const char *op, const char *name, const struct schema_reply *rep)
 static int
 conn_ended(struct ftpc *c, const struct schema_reply *rep)
 {
-	(void)conn_report("server ended the session", NULL, rep);
+	if (!c->closing)
+		(void)conn_report("server ended the session", NULL, rep);
 	c->dead = 1;
 	return -ERR_EOF;
 }
@@ -254,13 +256,50 @@ conn_open(struct ftpc *c, const uint8_t secret[CHANNEL_KEY_BYTES])
 
 	c->fd = -1;
 	c->dead = 0;
+	c->closing = 0;
 	memset(&c->ch, 0, sizeof(c->ch));
 	buf_init(&c->out, CONN_REQUEST_MAX);
 	if ((r = dial_connect(c)) != 0)
 		return r;
 	if ((r = conn_handshake(c, secret)) != 0)
 		return r;
-	return conn_auth(c);
+	if ((r = conn_auth(c)) == 0 && dial_timeout(c->fd, c->timeout_sec)) {
+		warn("%s: setsockopt", dial_where(c));
+		c->dead = 1;
+		r = -ERR_EOF;
+	}
+	return r;
+}
+
+/* conn_retryable: a failure another attempt may cure (not a wrong key). */
+static int
+conn_retryable(int r)
+{
+	return r == -ERR_EOF || r == -ERR_TIMEOUT || r == -ERR_BUSY;
+}
+
+int
+conn_connect(struct ftpc *c)
+{
+	struct timespec ts;
+	int		r, i, wait = 1;
+
+	for (i = 0;; i++) {
+		if ((r = conn_open(c, c->key)) == 0 || !conn_retryable(r) ||
+		    i >= c->retries)
+			break;
+		(void)conn_close(c);
+		warnx("retrying in %d s (%d of %d)", wait, i + 1, c->retries);
+		ts = (struct timespec){ .tv_sec = wait };
+		while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+			;
+		wait = wait < 32 ? wait * 2 : 60;
+	}
+	/* PROTOCOL.md 4.10: the default digest only if the server offers it. */
+	if (r == 0 && !c->digest_set && c->ch.peer_digests != 0 &&
+	    !(c->ch.peer_digests & (1u << c->digest)))
+		c->digest = DIGEST_BLAKE2B_256;
+	return r;
 }
 
 /* conn_bye_reply: the server's FINAL {"ok": true}. */
@@ -277,8 +316,10 @@ conn_bye_reply(struct ftpc *c)
 	if (type != CHANNEL_MSG)
 		return conn_lost(c, EPROTO);
 	if ((r = conn_parse(c, SCHEMA_R_OK, body, len, &rep, "bye")) == 0 &&
-	    (r = conn_check(&rep, "bye", NULL)) != 0)
+	    (r = conn_check(&rep, NULL, NULL)) != 0) {
+		log_debug("bye refused: code %d", -r);
 		r = -ERR_EOF; /* the server refused to close in order */
+	}
 	schema_reply_free(&rep);
 	if (!c->ch.peer_final)
 		log_debug("goodbye reply without FINAL tag");
@@ -291,6 +332,7 @@ conn_close(struct ftpc *c)
 	struct schema_req q;
 	int		  r = 0;
 
+	c->closing = 1; /* the work is done: what follows is no news */
 	if (c->fd != -1 && !c->dead) {
 		conn_req(&q, SCHEMA_BYE);
 		r = conn_send(c, &q, 1);

@@ -22,8 +22,6 @@
 #include "common/log.h"
 #include "client/ftpc.h"
 
-#define DIAL_CONNECT_MS 15000 /* connect(2) wait per address */
-
 const char *
 dial_where(const struct ftpc *c)
 {
@@ -36,14 +34,14 @@ dial_where(const struct ftpc *c)
 
 /* dial_wait: finish a non-blocking connect.  Returns 0 or an errno. */
 static int
-dial_wait(int fd)
+dial_wait(int fd, int ms)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
 	socklen_t     len = sizeof(int);
 	int	      r, err = 0;
 
 	do
-		r = poll(&pfd, 1, DIAL_CONNECT_MS);
+		r = poll(&pfd, 1, ms);
 	while (r == -1 && errno == EINTR);
 	if (r == -1)
 		return errno;
@@ -54,12 +52,26 @@ dial_wait(int fd)
 	return err;
 }
 
-/* dial_try: a blocking socket connected to ai, or -1 with *err set. */
-static int
-dial_try(const struct addrinfo *ai, int *err)
+int
+dial_timeout(int fd, int sec)
 {
-	struct timeval tv = { .tv_sec = FTPC_TIMEOUT_SEC };
-	int	       fd, one = 1;
+	struct timeval tv = { .tv_sec = sec };
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == -1 ||
+	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) == -1)
+		return -1;
+	return 0;
+}
+
+/*
+ * dial_try: a blocking socket connected to ai within sec seconds, its
+ * send and receive timeouts sec too (the handshake's; conn.c sets the
+ * operations' after it), or -1 with *err set.
+ */
+static int
+dial_try(const struct addrinfo *ai, int sec, int *err)
+{
+	int fd, one = 1;
 
 	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
 	    ai->ai_protocol);
@@ -69,13 +81,11 @@ dial_try(const struct addrinfo *ai, int *err)
 	}
 	*err = 0;
 	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == -1)
-		*err = errno == EINPROGRESS ? dial_wait(fd) : errno;
+		*err = errno == EINPROGRESS ? dial_wait(fd, sec * 1000) : errno;
 	if (*err == 0 && fcntl(fd, F_SETFL, 0) == -1)
 		*err = errno;
 	/* A stuck server must not hang the client forever. */
-	if (*err == 0 &&
-	    (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == -1 ||
-		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) == -1))
+	if (*err == 0 && dial_timeout(fd, sec) == -1)
 		*err = errno;
 	if (*err != 0) {
 		close(fd);
@@ -103,7 +113,7 @@ dial_connect(struct ftpc *c)
 		return -ERR_EOF;
 	}
 	for (ai = res; ai != NULL && c->fd == -1; ai = ai->ai_next) {
-		c->fd = dial_try(ai, &err);
+		c->fd = dial_try(ai, c->connect_sec, &err);
 		if (c->fd == -1)
 			log_debug("connect %s (family %d): %s", dial_where(c),
 			    ai->ai_family, strerror(err));

@@ -27,6 +27,7 @@
 #define FTPC_FTPC_H
 
 #include <limits.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -44,24 +45,63 @@ enum ftpc_exit {
 	FTPC_EXIT_INTEGRITY = 6 /* a digest did not match */
 };
 
-#define FTPC_TIMEOUT_SEC 60    /* SO_RCVTIMEO / SO_SNDTIMEO on the socket */
+#define FTPC_TIMEOUT_SEC 60  /* default --timeout: SO_RCVTIMEO / SO_SNDTIMEO */
+#define FTPC_CONNECT_SEC 10  /* default --connect-timeout: connect, handshake */
+#define FTPC_EXIT_INTR	 130 /* SIGINT (Ctrl-C): 128 + 2, as a shell says */
 #define CONN_REQUEST_MAX 65536 /* bytes of one encoded request (two paths) */
+#define FTPC_KEY_BYTES	 32    /* the shared secret (KEYFILE_BYTES) */
+
+/* ls output forms (struct opts.ls bits). */
+#define LS_LONG	 0x1 /* -l: mode, size, mtime, name (the default) */
+#define LS_HUMAN 0x2 /* -h: sizes as 1.5K, 20M */
+#define LS_JSON	 0x4 /* --json: one JSON array */
+#define LS_NAMES 0x8 /* -1: names only */
+
+/* One command's options (args.c); reset to the global ones for each. */
+struct opts {
+	int resume;    /* -C: keep and continue partial downloads */
+	int force;     /* get -f: replace existing local files */
+	int noclobber; /* -n: never replace an existing file (put, get) */
+	int recursive; /* -r: trees (put, get, rm) */
+	int preserve;  /* -p (put, get): keep mtime and mode bits */
+	int follow;    /* put -L: follow symbolic links in local trees */
+	int parents;   /* mkdir -p: create parents, an existing folder is ok */
+	int ignore;    /* rm -f: a missing file is no error */
+	int ls;	       /* LS_* bits */
+};
+
+struct progress;
 
 struct ftpc {
 	char	       host[256];
 	char	       port[16];
+	char	       user[64];   /* from a URL or Host block: names the key */
 	int	       quiet;	   /* -q: no progress bar */
-	int	       resume;	   /* -C: keep and continue partial downloads */
+	int	       verbose;	   /* -v */
 	int	       digest;	   /* --digest: enum digest_alg of transfers */
 	int	       digest_set; /* --digest was given (stat shows one) */
 	int	       progress; /* draw the bar: stderr is a tty and not -q */
-	mode_t	       umask;	 /* the process umask, for downloaded files */
-	int	       fd;	 /* connected socket, -1 when closed */
-	int	       dead; /* the connection is unusable: no more requests */
+	int	       connect_sec; /* --connect-timeout, seconds */
+	int	       timeout_sec; /* --timeout: per operation, seconds */
+	int	       retries;	    /* --retry N: more connection attempts */
+	int	       parallel;    /* --parallel N: connections for trees */
+	uint64_t       limit_rate;  /* --limit-rate, bytes/s; 0 = none */
+	int	       shell;	    /* in the shell: connection flags refused */
+	struct opts    g;	    /* options given before the command */
+	struct opts    o;	    /* the running command's options */
+	mode_t	       umask; /* the process umask, for downloaded files */
+	int	       fd;    /* connected socket, -1 when closed */
+	int	       dead;  /* the connection is unusable: no more requests */
 	int	       status; /* the first error (-ERR_*), 0 if none */
 	struct channel ch;
 	struct buf     out;   /* the request being sent (conn_send) */
 	uint8_t	      *iobuf; /* CHANNEL_DATA_CHUNK bytes for put */
+	uint8_t	       key[FTPC_KEY_BYTES]; /* kept for reconnects; wiped */
+	int64_t	       rate_t0;		    /* --limit-rate: window start, ms */
+	uint64_t       rate_bytes;	    /* bytes moved since rate_t0 */
+	struct progress *total;	  /* a tree's total line, NULL otherwise */
+	int		 report;  /* --parallel child: pipe to the parent, -1 */
+	int		 closing; /* in conn_close: failures are not news */
 };
 
 /* A remote entry as "stat" and "list" describe it (PROTOCOL.md 4.4). */
@@ -73,11 +113,135 @@ struct rstat {
 	char	 digest[2 * DIGEST_MAX + 1]; /* hex of the content's, or "" */
 };
 
-/* ftpc_exit: the exit status for err (0 or -ERR_*), by the table above. */
+/* main.c: "1.0", what --version prints. */
+extern const char ftpc_version[];
+
+/* Client-only codes (negated like the others), never on the wire. */
+#define FTPC_ERR_USAGE 200 /* bad command-line or shell arguments: exit 2 */
+#define FTPC_ERR_INTR  201 /* interrupted (SIGINT): exit 130 */
+
+/*
+ * usage.c.  ftpc_exit: the exit status for err (0 or -ERR_*, or a
+ * FTPC_ERR_* code), by the table above.
+ */
 int ftpc_exit(int err);
 
 /* ftpc_fail: remember err as the result if none is set; returns err. */
 int ftpc_fail(struct ftpc *c, int err);
+
+/*
+ * usage_msg: print "ftpc: WHY" (when why is not NULL) and the usage line
+ * on stderr.  Returns -FTPC_ERR_USAGE.
+ */
+int usage_msg(const char *why);
+
+/* usage_error: usage_msg (why NULL: already said), a pointer to --help,
+ * then exit 2. */
+void usage_error(const char *why) __attribute__((noreturn));
+
+/* usage_help: the --help text on stdout (the shell's "help" too). */
+void usage_help(void);
+
+/*
+ * args.c: the commands and their options.  struct call is one parsed
+ * command: cmd (the table row), its operands (argc, argv: pointers into
+ * the caller's argv, permuted by getopt_long) and c->o set.
+ */
+enum cmd_glob {
+	GLOB_NONE,    /* no remote operand is a pattern */
+	GLOB_ALL,     /* every operand */
+	GLOB_SOURCES, /* all but the last (get REMOTE... LOCAL) */
+	GLOB_FIRST    /* the first (mv) */
+};
+#define CMD_SHELL 0x1 /* only in the shell */
+#define CMD_ONCE  0x2 /* only on the command line */
+#define CMD_LOCAL 0x4 /* needs no connection */
+
+struct cmd {
+	const char *name;
+	int	    min, max; /* operand count, max -1: any */
+	int (*fn)(struct ftpc *, int, char **);
+	int glob;  /* enum cmd_glob */
+	int flags; /* CMD_* */
+};
+
+/* cmds.c: the table of commands. */
+extern const struct cmd cmds[];
+extern const size_t	cmds_count;
+
+/*
+ * cmds_find: the command called name (shell: 1 in the shell).  Returns
+ * NULL for an unknown one or one not allowed here (printed as a usage
+ * error).
+ */
+const struct cmd *cmds_find(const char *name, int shell);
+
+struct call {
+	const struct cmd *cmd;
+	int		  argc;
+	char		**argv;
+};
+
+/*
+ * args_global: one global option (ch as getopt_long gave it, arg its
+ * argument or NULL) into c, or fl[] for the connection flags -H, -p, -k,
+ * -c (fl may be NULL: refused, as in the shell).  Returns 0, 1 when ch
+ * is no global option, or -FTPC_ERR_USAGE (printed).  -h and -V print
+ * and exit 0.
+ */
+int args_global(struct ftpc *c, int ch, const char *arg, const char *fl[5]);
+
+/*
+ * args_parse: argv[0] is a command name, the rest its options and
+ * operands in any order (GNU permutation; "--" ends the options).
+ * Sets c->o from c->g and the command's options, checks the operand
+ * count and lengths.  fl as args_global.  Returns 0 with *call set, or
+ * -FTPC_ERR_USAGE (printed).
+ */
+int args_parse(struct ftpc *c, int argc, char **argv, const char *fl[5],
+    struct call *call);
+
+/*
+ * args_exec: run a parsed call on the open connection (remote globs
+ * expanded first).  Returns 0 or the first error.
+ */
+int args_exec(struct ftpc *c, const struct call *call);
+
+/*
+ * args_front: the global options before the command (stops at the first
+ * operand; exits 2 on a bad one, 0 after --help).  Returns the index of
+ * the command in argv (argc when there is none).
+ */
+int args_front(struct ftpc *c, int argc, char **argv, const char *fl[5]);
+
+/* args_cmd_name: the i-th command name (for completion), NULL past the end. */
+const char *args_cmd_name(size_t i);
+
+/*
+ * hosts.c.  hosts_settings: host, port, user and key (read into c->key)
+ * from the flags fl (-H, -p, -k, -c; NULL when not given), the
+ * environment, the Host blocks of the configuration file and defaults.
+ * -H (and FTPC_HOST) may be an alias, HOST:PORT, [V6]:PORT or a URL
+ * ftpc://[USER@]HOST[:PORT][/PATH] (PATH becomes the remote folder).
+ * Exits 2 on a usage or configuration error, 5 on an unreadable file.
+ */
+void hosts_settings(struct ftpc *c, const char *fl[5]);
+
+/*
+ * hosts_operand: an operand "ftpc://[USER@]HOST[:PORT]/PATH" sets the
+ * server (kept in fl[0], fl[1]; every URL must name the same one) and is
+ * replaced in place by "/PATH".  Returns 0 (also for a plain operand) or
+ * -FTPC_ERR_USAGE (printed).
+ */
+int hosts_operand(char *arg, const char *fl[5]);
+
+/*
+ * shell.c.  shell_run: read commands from in (an interactive libedit
+ * session when interactive, else lines of a batch: a failing command
+ * ends it unless its line begins with '-') and run each on the open
+ * connection c.  Returns the exit status.
+ */
+int shell_run(struct ftpc *c, FILE *in, int interactive);
 
 /*
  * dial.c.  dial_connect: connect c->fd to c->host:c->port.  Returns 0, or
@@ -98,6 +262,17 @@ const char *dial_where(const struct ftpc *c);
  * ERR_BUSY, ERR_PROTOCOL); c->dead is set on any error.
  */
 int conn_open(struct ftpc *c, const uint8_t secret[CHANNEL_KEY_BYTES]);
+
+/*
+ * conn_connect: conn_open with c->key, tried again --retry times (c->retries)
+ * after a connection failure (not a wrong key), waiting 1, 2, 4 ... 60 s
+ * between attempts; then the digest the server offers.  Returns as
+ * conn_open.
+ */
+int conn_connect(struct ftpc *c);
+
+/* dial_timeout: SO_RCVTIMEO and SO_SNDTIMEO of fd, seconds.  0 or -1. */
+int dial_timeout(int fd, int sec);
 
 /*
  * conn_close: send "bye" as the FINAL frame, read the server's FINAL reply,
@@ -159,6 +334,125 @@ int conn_reply(struct ftpc *c, enum schema_kind kind, struct schema_reply *rep,
 int conn_call(struct ftpc *c, const struct schema_req *q, enum schema_kind kind,
     struct schema_reply *rep, const char *op, const char *name);
 
+/* A listed entry (ls.c): name is the server's bytes, NUL-terminated (a
+ * name holding '/' or NUL is dropped from the list). */
+struct rent {
+	char	    *name;
+	struct rstat st;
+};
+
+struct rlist {
+	struct rent *v;
+	size_t	     n, cap;
+};
+
+/*
+ * rlist_fetch: every entry of the remote folder path (wire path), sorted
+ * by name, into l (release with rlist_free).  An error reply is printed
+ * as "OP UNAME: ..." unless op is NULL.  Returns 0 or an error.
+ */
+int  rlist_fetch(struct ftpc *c, const char *path, const char *op,
+     const char *uname, struct rlist *l);
+void rlist_free(struct rlist *l);
+
+/* rstat_set: an entry's fields as the server sent them, type filtered. */
+void rstat_set(struct rstat *st, struct schema_str type, uint64_t size,
+    uint64_t mode, int64_t mtime);
+
+/*
+ * remote_op: a request of op (delete, mkdir, rmdir) on wire path path;
+ * an error reply is printed as "CMD NAME: ..." unless cmd is NULL.
+ * Returns 0 or an error.
+ */
+int remote_op(struct ftpc *c, enum schema_kind op, const char *path,
+    const char *cmd, const char *name);
+
+/*
+ * remote_stat_op: stat wire path path into st; an error reply printed as
+ * "OP NAME: ..." unless op is NULL (op "stat" with --digest asks for the
+ * digest).  Returns 0 or an error.
+ */
+int remote_stat_op(struct ftpc *c, const char *path, struct rstat *st,
+    const char *op, const char *name);
+
+/*
+ * remote_mkdir_step: create the remote folder path (wire path); an
+ * existing folder is fine.  Errors printed as "mkdir NAME: ...".
+ */
+int remote_mkdir_step(struct ftpc *c, const char *path, const char *name);
+
+/* The shell's remote folder (a wire path, "." for the root); relative
+ * remote paths are taken from it.  remote_setcwd: 0 or -ERR_NAME_TOO_LONG. */
+const char *remote_getcwd(void);
+int	    remote_setcwd(const char *path);
+
+/* A growing NULL-terminated vector of strings (glob.c). */
+struct strv {
+	char **v;
+	int    n, cap;
+};
+int  strv_add(struct strv *s, const char *p); /* a copy: 0 or -ERR_NOMEM */
+void strv_free(struct strv *s);
+
+/* glob_has: whether s holds an unescaped *, ? or [. */
+int glob_has(const char *s);
+
+/*
+ * glob_args: call's operands into out (strv_free it in every case), the
+ * remote patterns among them replaced by their sorted matches.  Returns
+ * 0, or the first error (a pattern that matches nothing: -ERR_NOT_FOUND,
+ * printed).
+ */
+int glob_args(struct ftpc *c, const struct call *call, struct strv *out);
+
+/* A tree's jobs (tree.c): folders to create, then files to send. */
+struct job {
+	char	*src;  /* local path (put) or wire path (get) */
+	char	*dst;  /* wire path (put) or local path (get) */
+	uint64_t size; /* bytes of a file */
+	int	 dir;  /* a folder to create */
+};
+
+struct jobs {
+	struct job *v;
+	size_t	    n, cap;
+	uint64_t    files, bytes; /* totals of the files */
+	int	    failed;	  /* jobs that failed */
+	int	    first;	  /* the first failure's code */
+};
+
+void jobs_free(struct jobs *js);
+void jobs_fail(struct jobs *js, int r); /* count a failure of code r */
+
+/* tree_job: one file of a tree (put: 1) on c.  0 or an error. */
+int tree_job(struct ftpc *c, const struct job *j, int put);
+
+/*
+ * tree_put: put -r of the local folder root to the wire path dst;
+ * tree_get: get -r of the remote folder path to the local dst; tree_rm:
+ * rm -r of the remote folder path.  Each goes on past a failing entry
+ * (printed, counted) and returns 0 or the first error.
+ */
+int tree_put(struct ftpc *c, const char *root, const char *dst);
+int tree_get(struct ftpc *c, const char *path, const char *uname,
+    const char *dst);
+int tree_rm(struct ftpc *c, const char *path, const char *uname);
+
+struct progress;
+/*
+ * par_run: the files of js on c->parallel connections of child processes
+ * (parallel.c), the total line t fed from their reports.  Failures are
+ * counted in js (a file no child reported as one).
+ */
+void par_run(struct ftpc *c, struct jobs *js, int put, struct progress *t);
+
+/* Shell-only commands (shell.c). */
+int shell_cd(struct ftpc *c, int argc, char **argv);
+int shell_pwd(struct ftpc *c, int argc, char **argv);
+int shell_lcd(struct ftpc *c, int argc, char **argv);
+int shell_lpwd(struct ftpc *c, int argc, char **argv);
+int shell_help(struct ftpc *c, int argc, char **argv);
+
 /*
  * The commands (remote.c, xfer.c): argv holds the command's arguments,
  * already counted and checked by main.c.  Each returns 0 or the first
@@ -195,6 +489,16 @@ int remote_stat_get(struct ftpc *c, const char *path, struct rstat *st,
 /* xfer.c: put; get.c: get. */
 int xfer_put(struct ftpc *c, int argc, char **argv);
 int get_files(struct ftpc *c, int argc, char **argv);
+
+/* xfer_put_one: upload the local file name to wire path path. */
+int xfer_put_one(struct ftpc *c, const char *name, const char *path);
+
+/* get_one: download wire path path (the user's name) to local dest. */
+int get_one(struct ftpc *c, const char *path, const char *name,
+    const char *dest);
+
+/* xfer_throttle: n more bytes moved: sleep to keep --limit-rate. */
+void xfer_throttle(struct ftpc *c, size_t n);
 
 /*
  * xfer_base: the last component of path (local or remote), trailing '/'

@@ -10,6 +10,7 @@
  */
 #include <err.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -21,6 +22,17 @@
 #include "common/writeback.h"
 #include "client/ftpc.h"
 #include "client/progress.h"
+
+/*
+ * get_exists: the refusal to replace an existing local file: ftpc's
+ * default unless -f (-n: skipped quietly, see get_one).  -ERR_EXISTS.
+ */
+static int
+get_exists(const char *dest)
+{
+	warnx("get: %s: local file exists (-f replaces it, -n skips it)", dest);
+	return -ERR_EXISTS;
+}
 
 /* A get reply (PROTOCOL.md 4.8). */
 struct getreply {
@@ -155,6 +167,7 @@ get_data(struct ftpc *c, int fd, const char *name, const struct getreply *g,
 		if (werr == 0)
 			writeback_note(&wb, got);
 		progress_add(pg, len);
+		xfer_throttle(c, len);
 	}
 	if (r != 0)
 		return r;
@@ -165,18 +178,47 @@ get_data(struct ftpc *c, int fd, const char *name, const struct getreply *g,
 	return r;
 }
 
-/* get_commit: mode, times, fsync and the rename into place. */
+/* get_place: rename from to to; unless force, never over an existing to.
+ * 0, or -1 with errno set. */
+static int
+get_place(const char *from, const char *to, int force)
+{
+	if (force)
+		return rename(from, to);
+	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS) /* else no such flag here */
+		return -1;
+	if (link(from, to) == -1)
+		return -1;
+	(void)unlink(from);
+	return 0;
+}
+
+/*
+ * get_commit: mode (-p: the server's bits, else masked with the umask),
+ * mtime (-p: the server's, else now), fsync and the rename into place
+ * (unless -f, never over an existing file).
+ */
 static int
 get_commit(struct ftpc *c, const struct partial *p, const char *dest,
     const struct getreply *g)
 {
 	struct timespec ts[2] = { { .tv_nsec = UTIME_NOW },
 		{ .tv_sec = (time_t)g->mtime } };
+	mode_t		mode = (mode_t)g->mode & 0777;
 
-	if (fchmod(p->fd, (mode_t)g->mode & 0777 & ~c->umask) == -1 ||
-	    futimens(p->fd, ts) == -1 || fsync(p->fd) == -1 ||
-	    rename(p->path, dest) == -1)
+	if (!c->o.preserve) {
+		mode &= ~c->umask;
+		ts[1].tv_nsec = UTIME_NOW;
+	}
+	if (fchmod(p->fd, mode) == -1 || futimens(p->fd, ts) == -1 ||
+	    fsync(p->fd) == -1)
 		return xfer_local_err("get", dest, strerror(errno));
+	if (get_place(p->path, dest, c->o.force) == -1)
+		return errno == EEXIST
+		    ? get_exists(dest)
+		    : xfer_local_err("get", dest, strerror(errno));
 	return 0;
 }
 
@@ -200,7 +242,7 @@ get_body(struct ftpc *c, struct partial *p, const char *name, const char *dest,
 		return xfer_local_err("get", p->path, strerror(errno));
 	log_debug("get %s -> %s: %llu bytes from %llu", name, dest,
 	    (unsigned long long)g->size, (unsigned long long)g->offset);
-	progress_start(&pg, c->progress, name, g->size);
+	progress_start(&pg, c, name, g->size);
 	progress_skip(&pg, g->offset);
 	r = get_data(c, p->fd, name, g, h, &pg);
 	if (r == 0 && (r = get_commit(c, p, dest, g)) == 0)
@@ -209,15 +251,17 @@ get_body(struct ftpc *c, struct partial *p, const char *name, const char *dest,
 	return r;
 }
 
-/* get_one: download wire path path (the user's name) to local dest. */
-static int
+int
 get_one(struct ftpc *c, const char *path, const char *name, const char *dest)
 {
 	struct digest	h;
 	struct partial	p;
 	struct getreply g = { 0 };
+	struct stat	st;
 	int		r;
 
+	if (!c->o.force && lstat(dest, &st) == 0)
+		return c->o.noclobber ? 0 : get_exists(dest);
 	if ((r = partial_open(c, dest, name, &p)) != 0)
 		return r;
 	if ((r = digest_init(&h, c->digest)) != 0) {
@@ -243,15 +287,22 @@ get_arg(struct ftpc *c, const char *arg, const char *target, int into)
 	char path[PATH_MAX], base[PATH_MAX], dest[PATH_MAX];
 	int  r, n;
 
+	struct rstat st;
+
 	if ((r = remote_path(arg, path, sizeof(path))) != 0 ||
 	    (r = xfer_base(path, base, sizeof(base))) != 0)
 		return r;
-	if (!into)
-		return get_one(c, path, arg, target);
 	n = snprintf(dest, sizeof(dest), "%s/%s", target, base);
 	if (n < 0 || (size_t)n >= sizeof(dest))
 		return xfer_local_err("get", arg, "name too long");
-	return get_one(c, path, arg, dest);
+	if (c->o.recursive) {
+		r = remote_stat_op(c, path, &st, "get", arg);
+		if (r == 0 && strcmp(st.type, "dir") == 0)
+			return tree_get(c, path, arg, into ? dest : target);
+		if (r != 0)
+			return r;
+	}
+	return get_one(c, path, arg, into ? dest : target);
 }
 
 int

@@ -29,36 +29,55 @@
 #include "common/safetext.h"
 #include "common/log.h"
 #include "client/ftpc.h"
+#include "client/progress.h"
 
 #define PARTIAL_SUFFIX ".ftpc-part"
 
 /* What the signal handler needs, set before part_set. */
 static char		     part_path[PATH_MAX];
+static char		     part_stable[PATH_MAX]; /* ".NAME.ftpc-part" */
 static char		     part_msg[PATH_MAX + 128];
 static size_t		     part_msglen;
 static volatile sig_atomic_t part_fd = -1;
 static volatile sig_atomic_t part_keep;
-static volatile sig_atomic_t part_bar; /* a progress bar line is open */
 static volatile sig_atomic_t part_set;
 
+/* partial_say: the handler's words (write(2) only). */
+static void
+partial_say(const char *msg, size_t len)
+{
+	ssize_t n;
+
+	if (progress_line_open)
+		n = write(STDERR_FILENO, "\n", 1);
+	n = write(STDERR_FILENO, msg, len);
+	(void)n;
+}
+
 /*
- * partial_on_signal: only async-signal-safe calls (signal-safety(7)): keep
- * a -C partial file that holds bytes, remove anything else.
+ * partial_on_signal: only async-signal-safe calls (signal-safety(7)): a
+ * download file that holds bytes is kept for -C when it is the -C one, or
+ * on SIGINT (Ctrl-C: the user will likely run the get again) under the
+ * stable name; anything else is removed.  The progress line is ended.
+ * Exits 128 + sig (130 for SIGINT).
  */
 static void
 partial_on_signal(int sig)
 {
 	struct stat st;
-	ssize_t	    n;
+	int	    keep;
 
-	if (part_set && part_keep && fstat(part_fd, &st) == 0 &&
-	    st.st_size > 0) {
+	keep = part_set && (part_keep || (sig == SIGINT && part_msglen > 0)) &&
+	    fstat(part_fd, &st) == 0 && st.st_size > 0;
+	if (keep && !part_keep && rename(part_path, part_stable) == -1)
+		keep = 0;
+	if (keep) {
 		(void)fsync(part_fd);
-		n = write(STDERR_FILENO, "\n", part_bar ? 1 : 0);
-		n = write(STDERR_FILENO, part_msg, part_msglen);
-		(void)n;
+		partial_say(part_msg, part_msglen);
 	} else if (part_set)
 		(void)unlink(part_path);
+	if (!keep && progress_line_open)
+		partial_say("", 0);
 	_exit(128 + sig);
 }
 
@@ -153,24 +172,29 @@ partial_stable(struct partial *p, const char *name)
 	return partial_check(p, name);
 }
 
-/* partial_arm: hand p to the signal handler. */
+/* partial_arm: hand p (the download to dest) to the signal handler. */
 static void
-partial_arm(struct ftpc *c, struct partial *p)
+partial_arm(struct partial *p, const char *dest)
 {
 	char safe[PATH_MAX];
 	int  n;
 
 	strlcpy(part_path, p->path, sizeof(part_path));
-	(void)safetext_copy(safe, sizeof(safe), p->path, strlen(p->path));
+	if (partial_name(dest, 1, part_stable, sizeof(part_stable)) != 0) {
+		part_msglen = 0; /* no stable name: nothing kept */
+		goto out;
+	}
+	(void)safetext_copy(safe, sizeof(safe), part_stable,
+	    strlen(part_stable));
 	/* warnx's form, made here: the signal handler cannot call warnx. */
 	n = snprintf(part_msg, sizeof(part_msg),
 	    "%s: partial download kept in %s; rerun with -C to resume\n",
 	    getprogname(), safe);
 	/* PATH_MAX bytes and the words always fit; else say nothing. */
 	part_msglen = n > 0 && (size_t)n < sizeof(part_msg) ? (size_t)n : 0;
+out:
 	part_fd = p->fd;
 	part_keep = p->keep;
-	part_bar = c->progress;
 	atomic_signal_fence(memory_order_seq_cst);
 	part_set = 1;
 }
@@ -183,7 +207,7 @@ partial_open(struct ftpc *c, const char *dest, const char *name,
 
 	memset(p, 0, sizeof(*p));
 	p->fd = -1;
-	p->keep = c->resume;
+	p->keep = c->o.resume;
 	if (partial_name(dest, p->keep, p->path, sizeof(p->path)) != 0)
 		return partial_err(name,
 		    p->keep ? "local name too long for a partial file (-C)"
@@ -198,7 +222,7 @@ partial_open(struct ftpc *c, const char *dest, const char *name,
 		p->fd = -1;
 		return r;
 	}
-	partial_arm(c, p);
+	partial_arm(p, dest);
 	return 0;
 }
 

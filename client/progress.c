@@ -6,6 +6,7 @@
  * anything to standard output nor slow the transfer: a call that does not
  * redraw costs one clock_mono_ms.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -39,13 +40,14 @@ progress_width(void)
 	return 80;
 }
 
-/* human: bytes as "512B", "1.5M", "115G" into out (8 bytes). */
-static void
-human(char out[8], uint64_t bytes)
+volatile sig_atomic_t progress_line_open;
+
+void
+progress_human(char out[8], uint64_t bytes)
 {
 	int64_t v = bytes > INT64_MAX ? INT64_MAX : (int64_t)bytes;
 
-	if (humanize_number(out, 6, v, "", HN_AUTOSCALE,
+	if (humanize_number(out, 5, v, "", HN_AUTOSCALE,
 		HN_DECIMAL | HN_NOSPACE | HN_B) == -1)
 		strlcpy(out, "?", 8);
 }
@@ -79,8 +81,8 @@ progress_draw(struct progress *p, double rate, const char *tail)
 	int  pct, n, namew;
 
 	pct = p->total ? (int)(p->done * 100 / p->total) : 100;
-	human(b, p->done);
-	human(r, (uint64_t)rate);
+	progress_human(b, p->done);
+	progress_human(r, (uint64_t)rate);
 	n = snprintf(right, sizeof(right), "  %6s  %3d%%  %6s/s  %s", b, pct, r,
 	    tail);
 	if (n < 0 || (size_t)n >= sizeof(right))
@@ -91,19 +93,37 @@ progress_draw(struct progress *p, double rate, const char *tail)
 	fprintf(stderr, "\r%-*.*s%s", namew, namew, p->name, right);
 	fflush(stderr);
 	p->shown = 1;
+	progress_line_open = 1;
 }
 
 void
-progress_start(struct progress *p, int on, const char *name, uint64_t total)
+progress_start(struct progress *p, const struct ftpc *c, const char *name,
+    uint64_t total)
 {
 	memset(p, 0, sizeof(*p));
-	p->on = on;
-	if (!on)
-		return;
+	p->on = c->progress && c->total == NULL;
+	p->up = c->total;
+	p->report = c->report;
 	(void)safetext_copy(p->name, sizeof(p->name), name, strlen(name));
 	p->total = total;
 	p->start = p->drawn = p->win_t = clock_mono_ms();
-	progress_draw(p, 0, "ETA --:--");
+	if (p->on)
+		progress_draw(p, 0, "ETA --:--");
+}
+
+/* progress_send: a --parallel child's bytes to its parent. */
+static void
+progress_send(struct progress *p, int force)
+{
+	struct progress_rec rec = { PROGRESS_BYTES, 0, p->unsent };
+	ssize_t		    n;
+
+	if (p->report < 0 || p->unsent == 0 ||
+	    (!force && p->unsent < (1u << 20)))
+		return;
+	n = write(p->report, &rec, sizeof(rec)); /* < PIPE_BUF: atomic */
+	(void)n;
+	p->unsent = 0;
 }
 
 void
@@ -111,6 +131,11 @@ progress_skip(struct progress *p, uint64_t n)
 {
 	p->done += n;
 	p->base = p->win_bytes = p->done;
+	if (p->up != NULL) { /* resumed bytes count as done, not in rate */
+		p->up->done += n;
+		p->up->base += n;
+		p->up->win_bytes += n;
+	}
 	if (p->on && n > 0)
 		progress_draw(p, 0, "ETA --:--");
 }
@@ -124,6 +149,12 @@ progress_add(struct progress *p, uint64_t n)
 	uint64_t left;
 
 	p->done += n;
+	if (p->up != NULL)
+		progress_add(p->up, n);
+	if (p->report >= 0) {
+		p->unsent += n;
+		progress_send(p, 0);
+	}
 	if (!p->on)
 		return;
 	now = clock_mono_ms();
@@ -148,6 +179,8 @@ progress_end(struct progress *p, int ok)
 	char	tail[48], t[24];
 	int64_t ms;
 
+	if (p->report >= 0)
+		progress_send(p, 1);
 	if (!p->on)
 		return;
 	if (ok) {
@@ -158,5 +191,49 @@ progress_end(struct progress *p, int ok)
 	}
 	if (p->shown)
 		fputc('\n', stderr);
+	progress_line_open = 0;
 	p->on = 0;
+}
+
+void
+progress_tree(struct progress *t, int on, uint64_t files, uint64_t bytes)
+{
+	memset(t, 0, sizeof(*t));
+	t->on = on;
+	t->report = -1;
+	t->files = files;
+	t->total = bytes;
+	snprintf(t->name, sizeof(t->name), "[0/%llu files]",
+	    (unsigned long long)files);
+	t->start = t->drawn = t->win_t = clock_mono_ms();
+	if (on)
+		progress_draw(t, 0, "ETA --:--");
+}
+
+void
+progress_note(struct progress *t, const char *line)
+{
+	if (t->on && t->shown)
+		fputs("\r\033[K", stderr);
+	fputs(line, stderr);
+	if (t->on) {
+		t->drawn = 0; /* redraw at the next progress_add */
+		progress_draw(t, t->rate, "");
+	}
+}
+
+void
+progress_file(struct progress *t, const char *name, uint64_t size, int ok)
+{
+	char line[PATH_MAX + 32], safe[PATH_MAX], h[8];
+
+	t->files_done++;
+	snprintf(t->name, sizeof(t->name), "[%llu/%llu files]",
+	    (unsigned long long)t->files_done, (unsigned long long)t->files);
+	if (!t->on || !ok)
+		return;
+	(void)safetext_copy(safe, sizeof(safe), name, strlen(name));
+	progress_human(h, size);
+	snprintf(line, sizeof(line), "%s  %s\n", safe, h);
+	progress_note(t, line);
 }

@@ -14,16 +14,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bsd/string.h>
 
 #include "common/atomicio.h"
+#include "common/clock.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "common/writeback.h"
 #include "client/ftpc.h"
 #include "client/progress.h"
+
+#define XFER_SKIPPED 1 /* put -n met an existing file (never returned) */
 
 int
 xfer_base(const char *path, char *out, size_t outlen)
@@ -53,21 +57,66 @@ xfer_protocol(struct ftpc *c, const char *op, const char *name, const char *why)
 	return -ERR_PROTOCOL;
 }
 
+void
+xfer_throttle(struct ftpc *c, size_t n)
+{
+	struct timespec ts;
+	int64_t		now, due;
+
+	if (c->limit_rate == 0)
+		return;
+	now = clock_mono_ms();
+	due = c->rate_t0 + (int64_t)(c->rate_bytes * 1000 / c->limit_rate);
+	if (c->rate_t0 == 0 || now > due + 1000) { /* idle: a new window */
+		c->rate_t0 = now;
+		c->rate_bytes = 0;
+	}
+	c->rate_bytes += n;
+	due = c->rate_t0 + (int64_t)(c->rate_bytes * 1000 / c->limit_rate);
+	if (due <= now)
+		return;
+	ts.tv_sec = (due - now) / 1000;
+	ts.tv_nsec = (long)((due - now) % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
 /*
- * put_send: read the size bytes of fd through c->iobuf, hash them all into
- * h and send those from offset on.  A read error or a file that changed
- * size is printed (after the bar's line) and gives -ERR_SYSTEM; otherwise
- * 0 or a connection error.
+ * put_same: whether the file read through fd (and still at name) is the
+ * one st0 described before the read: same inode, size, mtime and ctime.
+ * A file rewritten in place or replaced while it was read would be sent
+ * as a torn copy (issue 8).
  */
 static int
-put_send(struct ftpc *c, int fd, const char *name, uint64_t size,
+put_same(int fd, const char *name, const struct stat *st0)
+{
+	struct stat a, b;
+
+	if (fstat(fd, &a) == -1 || stat(name, &b) == -1)
+		return 0;
+	return a.st_dev == st0->st_dev && a.st_ino == st0->st_ino &&
+	    b.st_dev == st0->st_dev && b.st_ino == st0->st_ino &&
+	    a.st_size == st0->st_size &&
+	    a.st_mtim.tv_sec == st0->st_mtim.tv_sec &&
+	    a.st_mtim.tv_nsec == st0->st_mtim.tv_nsec &&
+	    a.st_ctim.tv_sec == st0->st_ctim.tv_sec &&
+	    a.st_ctim.tv_nsec == st0->st_ctim.tv_nsec;
+}
+
+/*
+ * put_send: read the st0->st_size bytes of fd through c->iobuf, hash them
+ * all into h and send those from offset on.  A read error or a file that
+ * changed while it was read is printed (after the bar's line) and gives
+ * -ERR_SYSTEM; otherwise 0 or a connection error.
+ */
+static int
+put_send(struct ftpc *c, int fd, const char *name, const struct stat *st0,
     uint64_t offset, struct digest *h, struct progress *pg)
 {
-	struct stat st;
-	uint64_t    pos = 0, skip, dropped = 0;
-	size_t	    want;
-	ssize_t	    n = 0;
-	int	    r = 0, err;
+	uint64_t pos = 0, skip, dropped = 0, size = (uint64_t)st0->st_size;
+	size_t	 want;
+	ssize_t	 n = 0;
+	int	 r = 0, err;
 
 	while (pos < size && r == 0) {
 		want = size - pos < CHANNEL_DATA_CHUNK ? (size_t)(size - pos)
@@ -81,15 +130,15 @@ put_send(struct ftpc *c, int fd, const char *name, uint64_t size,
 		pos += want;
 		dropbehind_note(fd, &dropped, pos);
 		progress_add(pg, want);
+		xfer_throttle(c, want);
 	}
-	if (r != 0 ||
-	    (pos == size && fstat(fd, &st) == 0 &&
-		(uint64_t)st.st_size == size))
+	if (r != 0 || (pos == size && put_same(fd, name, st0)))
 		return r;
 	err = errno;
 	progress_end(pg, 0);
 	return xfer_local_err("put", name,
-	    n == -1 ? strerror(err) : "file changed while being read");
+	    n == -1 ? strerror(err)
+		    : "file changed while being read; upload aborted");
 }
 
 /*
@@ -97,7 +146,7 @@ put_send(struct ftpc *c, int fd, const char *name, uint64_t size,
  * whole file, or "abort" after a local failure.  Returns 0 or an error.
  */
 static int
-put_stream(struct ftpc *c, int fd, const char *name, uint64_t size,
+put_stream(struct ftpc *c, int fd, const char *name, const struct stat *st,
     uint64_t offset, struct progress *pg)
 {
 	struct digest	  h;
@@ -107,7 +156,7 @@ put_stream(struct ftpc *c, int fd, const char *name, uint64_t size,
 
 	if ((r = digest_init(&h, c->digest)) != 0)
 		return r;
-	r = put_send(c, fd, name, size, offset, &h, pg);
+	r = put_send(c, fd, name, st, offset, &h, pg);
 	if (r != 0) {
 		digest_free(&h);
 		if (c->dead)
@@ -154,13 +203,21 @@ put_request(struct ftpc *c, const char *name, const char *path,
 	conn_req(&q, SCHEMA_PUT);
 	q.path = schema_cstr(path);
 	q.size = (uint64_t)st->st_size;
+	/* Without -p the upload's mtime is now, as scp and rsync do; the
+	 * mode bits always travel (the server masks them with its umask). */
 	q.mode = (uint64_t)st->st_mode & 07777;
-	q.mtime = (int64_t)st->st_mtime;
-	q.overwrite = 1;
+	q.mtime = c->o.preserve ? (int64_t)st->st_mtime : (int64_t)time(NULL);
+	q.overwrite = !c->o.noclobber;
 	q.has.overwrite = 1;
 	q.alg = schema_cstr(digest_name(c->digest));
 	q.has.alg = 1;
-	r = conn_call(c, &q, SCHEMA_R_PUT, &rep, "put", name);
+	r = conn_call(c, &q, SCHEMA_R_PUT, &rep, c->o.noclobber ? NULL : "put",
+	    name);
+	if (r == -ERR_EXISTS && !c->dead) {
+		log_debug("put %s: exists, skipped (--no-clobber)", name);
+		r = XFER_SKIPPED;
+	} else if (r != 0 && c->o.noclobber && !c->dead)
+		warnx("put %s: %s (%s)", name, err_message(-r), err_name(-r));
 	if (r == 0 && rep.offset > (uint64_t)st->st_size)
 		r = xfer_protocol(c, "put", name, "bad offset");
 	else if (r == 0)
@@ -169,33 +226,46 @@ put_request(struct ftpc *c, const char *name, const char *path,
 	return r;
 }
 
-/* put_one: upload local file name to wire path path. */
+/* put_open: open name for reading: a regular file (fd, *st) or -1. */
 static int
-put_one(struct ftpc *c, const char *name, const char *path)
+put_open(const char *name, struct stat *st, int *r)
+{
+	int fd;
+
+	if ((fd = open(name, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
+		*r = xfer_local_err("put", name, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, st) == -1)
+		*r = xfer_local_err("put", name, strerror(errno));
+	else if (S_ISDIR(st->st_mode))
+		*r = xfer_local_err("put", name, "is a directory (use -r)");
+	else if (!S_ISREG(st->st_mode))
+		*r = xfer_local_err("put", name, "not a regular file");
+	else
+		return fd;
+	close(fd);
+	return -1;
+}
+
+int
+xfer_put_one(struct ftpc *c, const char *name, const char *path)
 {
 	struct progress	    pg = { 0 };
 	struct stat	    st;
 	struct schema_reply rep;
 	uint64_t	    offset;
-	int		    fd, r, rr;
+	int		    fd, r = 0, rr;
 
-	if ((fd = open(name, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
-		return xfer_local_err("put", name, strerror(errno));
-	if (fstat(fd, &st) == -1)
-		r = xfer_local_err("put", name, strerror(errno));
-	else if (S_ISDIR(st.st_mode))
-		r = xfer_local_err("put", name, "is a directory");
-	else if (!S_ISREG(st.st_mode))
-		r = xfer_local_err("put", name, "not a regular file");
-	else
-		r = put_request(c, name, path, &st, &offset);
-	if (r != 0)
+	if ((fd = put_open(name, &st, &r)) == -1)
+		return r;
+	if ((r = put_request(c, name, path, &st, &offset)) != 0)
 		goto out;
 	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	log_debug("put %s -> %s: %lld bytes", name, path,
 	    (long long)st.st_size);
-	progress_start(&pg, c->progress, name, (uint64_t)st.st_size);
-	r = put_stream(c, fd, name, (uint64_t)st.st_size, offset, &pg);
+	progress_start(&pg, c, name, (uint64_t)st.st_size);
+	r = put_stream(c, fd, name, &st, offset, &pg);
 	if (c->dead)
 		goto out;
 	/* After "done" or "abort" the server has one reply (after an abort,
@@ -208,38 +278,67 @@ put_one(struct ftpc *c, const char *name, const char *path)
 out:
 	progress_end(&pg, 0);
 	close(fd);
-	return r;
+	return r == XFER_SKIPPED ? 0 : r;
+}
+
+/*
+ * put_target: where the sources go: the wire path dir and whether it is
+ * a folder to put them into (into).  n sources; a missing target is a
+ * new name for a single source (a file, or with -r a tree).
+ */
+static int
+put_target(struct ftpc *c, const char *target, int n, char *dir, size_t dirlen,
+    int *into)
+{
+	struct rstat st;
+	int	     r, slash = target[strlen(target) - 1] == '/';
+
+	*into = 1;
+	if ((r = remote_path(target, dir, dirlen)) != 0 ||
+	    strcmp(dir, ".") == 0)
+		return r;
+	r = remote_stat_op(c, dir, &st, NULL, NULL);
+	if (c->dead)
+		return r;
+	*into = r == 0 && strcmp(st.type, "dir") == 0;
+	if (*into || (n == 1 && !slash)) /* the put reports the rest */
+		return 0;
+	if (r == -ERR_NOT_FOUND && slash) {
+		warnx("put: %s: no such remote folder", target);
+		return r;
+	}
+	warnx("put: %s: not a remote folder", target);
+	return r == 0 ? -ERR_NOT_DIR : r;
+}
+
+/* put_arg: one LOCAL operand: a file, or with -r a folder's tree. */
+static int
+put_arg(struct ftpc *c, const char *src, const char *dir, int into)
+{
+	char	    path[PATH_MAX], base[PATH_MAX];
+	struct stat st;
+	int	    r;
+
+	if (into &&
+	    ((r = xfer_base(src, base, sizeof(base))) != 0 ||
+		(r = remote_join(dir, base, path, sizeof(path))) != 0))
+		return r;
+	if (c->o.recursive && stat(src, &st) == 0 && S_ISDIR(st.st_mode))
+		return tree_put(c, src, into ? path : dir);
+	return xfer_put_one(c, src, into ? path : dir);
 }
 
 int
 xfer_put(struct ftpc *c, int argc, char **argv)
 {
-	char	     dir[PATH_MAX], path[PATH_MAX], base[PATH_MAX];
-	const char  *target = argv[argc - 1];
-	struct rstat st;
-	int	     i, n = argc - 1, into = 1, r, first = 0;
+	char dir[PATH_MAX];
+	int  i, n = argc > 1 ? argc - 1 : 1, into, r, first = 0;
 
-	if (argc == 1) {
-		strlcpy(dir, ".", sizeof(dir));
-		n = 1;
-	} else if ((r = remote_path(target, dir, sizeof(dir))) != 0)
+	if ((r = put_target(c, argc > 1 ? argv[argc - 1] : ".", n, dir,
+		 sizeof(dir), &into)) != 0)
 		return r;
-	else if (target[strlen(target) - 1] != '/' && strcmp(dir, ".") != 0) {
-		r = remote_stat_get(c, dir, &st, NULL);
-		if (c->dead)
-			return r;
-		into = r == 0 && strcmp(st.type, "dir") == 0;
-		if (!into && n > 1) {
-			warnx("put: %s: not a remote folder", target);
-			return -ERR_NOT_DIR;
-		}
-	}
 	for (i = 0; i < n && !c->dead; i++) {
-		if (!into)
-			r = put_one(c, argv[i], dir);
-		else if ((r = xfer_base(argv[i], base, sizeof(base))) == 0 &&
-		    (r = remote_join(dir, base, path, sizeof(path))) == 0)
-			r = put_one(c, argv[i], path);
+		r = put_arg(c, argv[i], dir, into);
 		if (r != 0 && first == 0)
 			first = r;
 	}

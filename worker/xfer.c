@@ -238,13 +238,14 @@ put_umask(void)
 	return u;
 }
 
-/* Mode, mtime, then fsync, rename into place, fsync the folder. */
+/* Mode (the client's permission bits, execute ones included, within the
+ * umask), mtime, then fsync, rename into place, fsync the folder. */
 static int
 put_commit(struct put *p)
 {
 	struct timespec ts[2];
 
-	if (fchmod(p->tmp.fd, (mode_t)(p->mode & 0666) & ~put_umask()) == -1)
+	if (fchmod(p->tmp.fd, (mode_t)(p->mode & 0777) & ~put_umask()) == -1)
 		return -err_from_errno(errno);
 	ts[0].tv_sec = 0;
 	ts[0].tv_nsec = UTIME_NOW;
