@@ -125,15 +125,22 @@ bench: deps all
 demo: deps all
 	sh tests/demo.sh
 
+# libFuzzer targets, built with clang into build-fuzz/fuzz/ (a target that
+# needs daemon objects names them in FUZZ_EXTRA_<name>), then each run for
+# FUZZ_SECONDS from a copy of its seed corpus (tests/fuzz/run.sh).
+FUZZ_SECONDS	?= 20
+FUZZ_OPT	:= -O1 -g -fsanitize=fuzzer-no-link,address,undefined
+FUZZ_BIN	:= $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/fuzz/%)
+FUZZ_EXTRA_fuzz_path = $(BUILD)/worker/fsops.o
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $$(FUZZ_EXTRA_$$*) $(BUILD)/libcommon.a
+	@mkdir -p $(dir $@)
+	clang -std=c11 -D_GNU_SOURCE -I. -g -O1 -fsanitize=fuzzer,address,undefined \
+		$(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null) -o $@ $^ $(LDLIBS)
+
 fuzz:
-	$(MAKE) BUILD=build-fuzz CC=clang HARDEN= OPT="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" build-fuzz/libcommon.a
-	@mkdir -p build-fuzz/fuzz
-	for f in $(FUZZ_SRC); do \
-		n=$$(basename $$f .c); \
-		clang -std=c11 -D_GNU_SOURCE -I. -g -O1 -fsanitize=fuzzer,address,undefined \
-			-o build-fuzz/fuzz/$$n $$f build-fuzz/libcommon.a $(LDLIBS) || exit 1; \
-		build-fuzz/fuzz/$$n -max_total_time=$${FUZZ_SECONDS:-20} -max_len=4096 || exit 1; \
-	done
+	$(MAKE) BUILD=build-fuzz CC=clang HARDEN= OPT="$(FUZZ_OPT)" $(FUZZ_BIN)
+	sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
 
 # Installation.  Configuration files under /etc are never overwritten, and
 # uninstall leaves a configuration the operator changed.
