@@ -21,9 +21,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 IS_ROOT = os.geteuid() == 0
 
-# Binaries: the repo's, or copies made once per session (conftest) so that a
-# rebuild during a run does not swap them under a running test.
-BIN = {"ftpd": REPO / "ftpd", "ftpc": REPO / "ftpc"}
+# Binaries: the repo's (or those in $FTPD_BIN_DIR, e.g. make asan's), or
+# copies made once per session (conftest) so that a rebuild during a run does
+# not swap them under a running test.
+BIN_DIR = Path(os.environ.get("FTPD_BIN_DIR") or REPO).resolve()
+BIN = {"ftpd": BIN_DIR / "ftpd", "ftpc": BIN_DIR / "ftpc"}
 
 LOG_LINE_RE = re.compile(
     r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:[+-]\d\d:?\d\d|Z) "
@@ -418,7 +420,7 @@ class Server:
 def copy_binaries(dest):
     """Copy ftpd and ftpc into dest and point BIN at the copies."""
     for name in ("ftpd", "ftpc"):
-        src = REPO / name
+        src = BIN_DIR / name
         if not src.exists():
             raise RuntimeError(f"{src} not built: run 'make ftpd ftpc'")
         dst = Path(dest) / name
