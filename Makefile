@@ -43,7 +43,7 @@ MAN_PAGES	:= $(sort $(wildcard man/*.[1-9]))
 # Every shell script: shellcheck reads the shell from each one's #! line.
 SHELL_SCRIPTS	:= etc/init.d/ftpd etc/default/ftpd \
 	$(sort $(wildcard pkg/deb/postinst pkg/deb/prerm pkg/deb/postrm \
-	tests/*.sh tests/bench/*.sh)) .ci/run
+	tests/*.sh tests/bench/*.sh tests/fuzz/*.sh)) .ci/run
 SRC_ALL		:= $(COMMON_SRC) $(DAEMON_SRC) $(CLIENT_SRC) $(UNIT_SRC) $(FUZZ_SRC) \
 	$(wildcard common/*.h daemonize/*.h server/*.h worker/*.h client/*.h tests/unit/*.h)
 

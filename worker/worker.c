@@ -120,10 +120,21 @@ limit_set(int res, const char *name, uint64_t v)
 		fatal("setrlimit %s", name);
 }
 
+/*
+ * AddressSanitizer reserves terabytes of shadow address space at start, so
+ * under it (make asan) any RLIMIT_AS makes every later allocation fail:
+ * memory_limit is not applied in such a build.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define WORKER_RLIMIT_AS 0
+#else
+#define WORKER_RLIMIT_AS 1
+#endif
+
 static void
 limits_init(const struct config *cfg)
 {
-	if (cfg->memory_limit != 0)
+	if (WORKER_RLIMIT_AS && cfg->memory_limit != 0)
 		limit_set(RLIMIT_AS, "RLIMIT_AS", cfg->memory_limit);
 	limit_set(RLIMIT_CORE, "RLIMIT_CORE", 0); /* see drop_privileges */
 	if (cfg->open_files != 0)
