@@ -22,6 +22,7 @@
 
 #include "common/error.h"
 #include "common/log.h"
+#include "common/safetext.h"
 #include "worker/fsops.h"
 
 /* FSOPS_TMP_PREFIX and 12 random characters (60 bits) into out. */
@@ -155,7 +156,8 @@ int
 fsops_tmp_commit(int parentfd, struct fsops_tmp *t, const char *name,
     int overwrite)
 {
-	int r;
+	char shown[4 * FSOPS_NAME_MAX + 1];
+	int  r;
 
 	if (t->fd < 0)
 		return -ERR_INTERNAL;
@@ -171,9 +173,11 @@ fsops_tmp_commit(int parentfd, struct fsops_tmp *t, const char *name,
 	t->fd = -1;
 	/* The new version is in place now: a failed folder fsync is logged,
 	 * never answered as a failure of an upload that did replace the file. */
-	if ((r = sync_dir(parentfd)) != 0)
-		log_warnx("fsync of the folder of %s failed: %s", name,
+	if ((r = sync_dir(parentfd)) != 0) {
+		(void)safetext_vis(shown, sizeof(shown), name, strlen(name));
+		log_warnx("fsync of the folder of %s failed: %s", shown,
 		    err_message(-r));
+	}
 	return 0;
 }
 

@@ -37,11 +37,11 @@ get_read(struct session *s, int fd, uint64_t pos, uint64_t want)
 
 /* A read that came short (n == 0) or failed: an error reply. */
 static int
-get_read_failed(struct session *s, const char *path, ssize_t n)
+get_read_failed(struct session *s, ssize_t n)
 {
 	if (n == -1)
 		log_warn("session %llu: get %s: read",
-		    (unsigned long long)s->info.seq, path);
+		    (unsigned long long)s->info.seq, s->path);
 	return session_error(s, n == 0 ? ERR_IO : err_from_errno(errno),
 	    n == 0 ? "file shrank during the transfer" : NULL);
 }
@@ -65,7 +65,7 @@ get_send(struct session *s, int fd, const char *path, uint64_t size,
 		if (pos < offset && offset - pos < want)
 			want = offset - pos; /* no frame straddles offset */
 		if ((n = get_read(s, fd, pos, want)) <= 0)
-			return get_read_failed(s, path, n);
+			return get_read_failed(s, n);
 		digest_update(h, s->iobuf, (size_t)n);
 		if (pos >= offset &&
 		    channel_send(&s->ch, CHANNEL_DATA, s->iobuf, (size_t)n,

@@ -135,6 +135,13 @@ session_path(struct schema_str p, char *out, size_t outlen)
 	return fsops_check_path(p.p, p.len, out, outlen);
 }
 
+const char *
+session_shown(char *out, size_t outlen, const char *raw)
+{
+	(void)safetext_vis(out, outlen, raw, strlen(raw));
+	return out;
+}
+
 void
 session_state(struct session *s, const char *op, const char *path,
     uint64_t done, uint64_t total, int force)
@@ -150,8 +157,8 @@ session_state(struct session *s, const char *op, const char *path,
 	memset(&m, 0, sizeof(m));
 	m.type = IPC_STATE;
 	(void)strlcpy(m.u.state.op, op, sizeof(m.u.state.op));
-	(void)safetext_copy(m.u.state.path, sizeof(m.u.state.path), path,
-	    strlen(path));
+	/* SECURITY: the client's bytes never reach a log or status raw. */
+	(void)session_shown(m.u.state.path, sizeof(m.u.state.path), path);
 	(void)strlcpy(m.u.state.user, s->user, sizeof(m.u.state.user));
 	m.u.state.done = done;
 	m.u.state.total = total;
@@ -304,11 +311,13 @@ static int (*const session_ops[SCHEMA_OP_COUNT])(struct session *,
 static void
 request_state(struct session *s, const struct schema_req *q)
 {
-	char		  shown[sizeof(s->path)];
+	char		  raw[sizeof(s->path)];
 	struct schema_str p = q->path.len > 0 ? q->path : q->from;
+	size_t		  n = p.len < sizeof(raw) - 1 ? p.len : sizeof(raw) - 1;
 
-	(void)safetext_copy(shown, sizeof(shown), p.p, p.len);
-	session_state(s, schema_op_name(q->op), shown, 0, 0, 1);
+	memcpy(raw, p.p, n); /* a NUL inside ends it: bad_path anyway */
+	raw[n] = '\0';
+	session_state(s, schema_op_name(q->op), raw, 0, 0, 1);
 }
 
 /* Decode one request and run its operation. */

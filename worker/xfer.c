@@ -58,12 +58,12 @@ void
 xfer_log(struct session *s, const char *path, uint64_t bytes, int incoming,
     int complete, int64_t start_ms)
 {
-	struct xfer_record x;
-	char		   line[LOG_LINE_MAX], vpath[1024];
-	int64_t		   ms = clock_mono_ms() - start_ms;
+	static const size_t cut[] = { 1024, 400 }; /* 400 * 4 fits a line */
+	struct xfer_record  x;
+	char		    line[LOG_LINE_MAX], vpath[1024];
+	int64_t		    ms = clock_mono_ms() - start_ms;
+	size_t		    i;
 
-	/* A very long path is cut so that the line still fits. */
-	(void)snprintf(vpath, sizeof(vpath), "/%s", path);
 	memset(&x, 0, sizeof(x));
 	x.end = time(NULL);
 	x.seconds = ms > 0 ? (uint64_t)(ms + 999) / 1000 : 1;
@@ -73,10 +73,17 @@ xfer_log(struct session *s, const char *path, uint64_t bytes, int incoming,
 	x.incoming = incoming;
 	x.user = XFER_USER;
 	x.complete = complete;
-	if (xferlog_format(&x, line, sizeof(line)) >= 0)
-		log_xfer(line);
+	/* A long path is cut so that the line, encoded, still fits: a name
+	 * of control bytes grows fourfold and must not lose its line. */
+	for (i = 0; i < sizeof(cut) / sizeof(cut[0]); i++) {
+		(void)snprintf(vpath, cut[i], "/%s", path);
+		if (xferlog_format(&x, line, sizeof(line)) >= 0) {
+			log_xfer(line);
+			break;
+		}
+	}
 	log_info("session %llu: %s %s: %llu bytes in %lld ms%s",
-	    (unsigned long long)s->info.seq, incoming ? "put" : "get", path,
+	    (unsigned long long)s->info.seq, incoming ? "put" : "get", s->path,
 	    (unsigned long long)bytes, (long long)ms,
 	    complete ? "" : " (incomplete)");
 }
@@ -146,7 +153,7 @@ put_write(struct session *s, struct put *p, const uint8_t *body, size_t len)
 	if (write_full(p->tmp.fd, body, len) == -1) {
 		p->werr = err_from_errno(errno);
 		log_warn("session %llu: put %s: write",
-		    (unsigned long long)s->info.seq, p->path);
+		    (unsigned long long)s->info.seq, s->path);
 		return;
 	}
 	writeback_note(&p->wb, p->got + len);
@@ -218,7 +225,7 @@ put_receive(struct session *s, struct put *p)
 		if (len > p->size - p->got) {
 			log_warnx("session %llu: put %s: more data than "
 				  "announced",
-			    (unsigned long long)s->info.seq, p->path);
+			    (unsigned long long)s->info.seq, s->path);
 			return session_fail(s, ERR_PROTOCOL,
 			    "more data than announced");
 		}
@@ -288,7 +295,7 @@ put_finish(struct session *s, struct put *p, int r, int *complete)
 
 	if (r == 0 && (r = -put_commit(p)) == 0) {
 		log_debug("session %llu: put %s: data %lld ms, commit %lld ms",
-		    (unsigned long long)s->info.seq, p->path,
+		    (unsigned long long)s->info.seq, s->path,
 		    (long long)(data_ms - p->start_ms),
 		    (long long)(clock_mono_ms() - data_ms));
 		*complete = 1;
@@ -296,10 +303,10 @@ put_finish(struct session *s, struct put *p, int r, int *complete)
 	}
 	if (r == ERR_ABORTED)
 		log_info("session %llu: put %s aborted by the client",
-		    (unsigned long long)s->info.seq, p->path);
+		    (unsigned long long)s->info.seq, s->path);
 	else if (r == ERR_DIGEST || r == ERR_PROTOCOL)
 		log_warnx("session %llu: put %s failed: %s",
-		    (unsigned long long)s->info.seq, p->path, err_name(r));
+		    (unsigned long long)s->info.seq, s->path, err_name(r));
 	return session_error(s, r, p->why);
 }
 
