@@ -8,6 +8,7 @@
  * must not run a single client byte through a parser before the privilege
  * drop, must not hold the log files, and must not outlive its master.
  */
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -30,11 +31,16 @@
 #include "common/error.h"
 #include "common/ipc.h"
 #include "common/log.h"
+#include "worker/fsops.h"
 #include "worker/session.h"
 #include "worker/signals.h"
 #include "worker/worker.h"
 
+/* Folders the start-up sweep of leftover temporaries visits at most. */
+#define WORKER_SWEEP_DIRS 10000
+
 static int log_ipc_fd = -1;
+static int sweep_lock_fd = -1; /* the root, flocked: this worker swept */
 
 /* Log sink: each finished line goes to the master as one IPC_LOG. */
 static void
@@ -163,6 +169,29 @@ ipc_tell(int ipc_fd, struct ipc_msg *m)
 		log_warn("ipc_send type %u", m->type);
 }
 
+/*
+ * Sweep the served tree for upload temporaries whose writer died (issue 8,
+ * item 5).  One worker at a time does it: the one that wins an flock on
+ * the root keeps it for its life, so the tree is swept when the daemon
+ * starts and again each time that worker is replaced, not by every worker.
+ */
+static void
+worker_sweep(int rootfd)
+{
+	int fd, n;
+
+	fd = openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd == -1)
+		return;
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		close(fd);
+		return;
+	}
+	sweep_lock_fd = fd;
+	if ((n = fsops_tmp_sweep_tree(rootfd, WORKER_SWEEP_DIRS)) > 0)
+		log_info("removed %d leftover upload temporaries", n);
+}
+
 /* One session on socket fd; returns 1 when the worker must exit after. */
 static int
 worker_serve(const struct worker_params *p, int rootfd, uint8_t *iobuf,
@@ -282,6 +311,7 @@ worker_main(const struct worker_params *p)
 	limits_init(cfg);
 	if ((iobuf = malloc(CHANNEL_DATA_CHUNK)) == NULL)
 		fatal("malloc");
+	worker_sweep(rootfd);
 	log_debug("worker ready (generation %u)", p->generation);
 
 	while (cfg->max_sessions <= 0 || served < cfg->max_sessions) {

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <bsd/string.h>
 #include <sodium.h>
 
 #include "common/atomicio.h"
@@ -34,6 +35,9 @@
 #define XFER_USER "secret" /* xferlog user of the shared-secret method */
 /* Disk reserved ahead of the data received, bytes (issue 8, item 4). */
 #define XFER_RESERVE_STEP (8ULL << 20)
+/* A folder's leftover temporaries are swept before a put, at most this
+ * often per worker, seconds (issue 8, item 5). */
+#define XFER_SWEEP_INTERVAL 60
 
 /* One upload in progress. */
 struct put {
@@ -144,6 +148,21 @@ put_reserve(struct put *p, uint64_t want)
 	return 0;
 }
 
+/* Remove what dead writers left in the target's folder (fsops_tmp_sweep). */
+static void
+put_sweep(const struct put *p)
+{
+	char  where[FSOPS_PATH_MAX + 1];
+	char *slash;
+
+	(void)strlcpy(where, p->path, sizeof(where));
+	if ((slash = strrchr(where, '/')) != NULL)
+		*slash = '\0';
+	else
+		where[0] = '\0';
+	(void)fsops_tmp_sweep(p->parentfd, where, XFER_SWEEP_INTERVAL);
+}
+
 /* Open the target's folder, check the target, create the temporary file. */
 static int
 put_prepare(struct session *s, struct put *p)
@@ -162,6 +181,7 @@ put_prepare(struct session *s, struct put *p)
 			return -ERR_EXISTS;
 	} else if (errno != ENOENT)
 		return -err_from_errno(errno);
+	put_sweep(p);
 	if ((r = fsops_tmp_create(p->parentfd, &p->tmp)) != 0)
 		return r;
 	/* The first step now: "no space" before the data, not after. */
