@@ -22,6 +22,7 @@
 #include "common/writeback.h"
 #include "worker/fsops.h"
 #include "worker/session.h"
+#include "worker/watchdog.h"
 
 /* pread of up to want bytes at pos into s->iobuf, over EINTR. */
 static ssize_t
@@ -76,6 +77,7 @@ get_send(struct session *s, int fd, const char *path, uint64_t size,
 		pos += (uint64_t)n;
 		dropbehind_note(fd, &dropped, pos);
 		*sent = pos > offset ? pos - offset : 0;
+		watchdog_progress(*sent);
 		session_state(s, "get", path, *sent, size - offset, 0);
 	}
 	memset(&done, 0, sizeof(done));
@@ -123,9 +125,12 @@ xfer_get(struct session *s, const struct schema_req *q)
 		return session_error(s, ERR_PROTOCOL, "offset beyond the end");
 	}
 	session_state(s, "get", path, 0, (uint64_t)st.st_size - offset, 1);
+	/* SECURITY: a reader must keep a minimum rate (issue 8, item 3). */
+	watchdog_rate(s->fd, 1, s->cfg->min_rate, s->cfg->min_rate_window);
 	if ((r = get_accepted(s, &st, offset, alg, q->has.alg)) == 0)
 		r = get_send(s, fd, path, (uint64_t)st.st_size, offset, &h,
 		    &sent);
+	watchdog_off();
 	digest_free(&h);
 	close(fd);
 	xfer_log(s, path, sent, 0, r == 1, start);

@@ -31,12 +31,18 @@
 #include "worker/login.h"
 #include "worker/session.h"
 #include "worker/signals.h"
+#include "worker/watchdog.h"
 
 #define STATE_INTERVAL_MS 250 /* IPC_STATE at most 4 times a second */
 
 void
 session_send_failed(struct session *s, const char *what)
 {
+	if (watchdog_fired() != WATCHDOG_NONE) {
+		s->chan_up = 0; /* a frame was cut: send nothing more */
+		(void)session_watchdog(s);
+		return;
+	}
 	if (errno == EPIPE || errno == ECONNRESET)
 		log_debug("session %llu: send %s: %s",
 		    (unsigned long long)s->info.seq, what, strerror(errno));
@@ -344,12 +350,41 @@ session_request(struct session *s, const uint8_t *body, size_t len)
 		session_state(s, "", "", 0, 0, 1);
 }
 
+/*
+ * The watchdog cut the connection (watchdog.h): log why, end the session
+ * with code 20, the error reply our FINAL frame where one can still go.
+ * Returns 1 when it had fired, else 0.
+ */
+int
+session_watchdog(struct session *s)
+{
+	unsigned long long seq = (unsigned long long)s->info.seq;
+	int		   why = watchdog_fired();
+
+	if (why == WATCHDOG_FRAME) {
+		log_info("session %llu: %s: a request did not arrive whole "
+			 "within %d s",
+		    seq, s->info.peer, s->cfg->frame_timeout);
+		(void)session_fail(s, ERR_TIMEOUT, "request too slow");
+	} else if (why == WATCHDOG_RATE) {
+		log_info("session %llu: %s: %s %s below %llu bytes/s over %d s",
+		    seq, s->info.peer, s->op, s->path,
+		    (unsigned long long)s->cfg->min_rate,
+		    s->cfg->min_rate_window);
+		(void)session_fail(s, ERR_TIMEOUT, "transfer too slow");
+	} else
+		return 0;
+	return 1;
+}
+
 void
 session_lost(struct session *s, int r)
 {
 	unsigned long long seq = (unsigned long long)s->info.seq;
 
 	s->end = 1;
+	if (session_watchdog(s))
+		return;
 	if (r == 0)
 		return; /* the peer's FINAL, then end of file: orderly */
 	if (errno == EAGAIN) {
@@ -391,7 +426,13 @@ session_run(struct session *s)
 	while (!s->end) {
 		if (session_wait(s) == -1)
 			break;
-		if ((r = channel_recv(&s->ch, &type, &body, &len)) != 1) {
+		/* SECURITY: the request must arrive whole in time, not just
+		 * one byte per stall_timeout (issue 8, item 3). */
+		watchdog_deadline(s->fd, WATCHDOG_FRAME,
+		    (int64_t)s->cfg->frame_timeout * 1000);
+		r = channel_recv(&s->ch, &type, &body, &len);
+		watchdog_off();
+		if (r != 1) {
 			session_lost(s, r);
 			break;
 		}

@@ -129,6 +129,14 @@ void session_state(struct session *s, const char *op, const char *path,
 int session_stopping(struct session *s);
 
 /*
+ * session_watchdog: when the watchdog fired (watchdog.h: a request not
+ * whole in time, a transfer below min_rate), log it and end the session
+ * with code 20 (session_fail; a FINAL reply where a frame can still go).
+ * Returns 1 when it had fired, else 0.
+ */
+int session_watchdog(struct session *s);
+
+/*
  * session_lost: channel_recv returned r (0 or -1 with errno) instead of a
  * frame: log why, set the outcome, send a FINAL error reply where one can
  * still be sent (stall timeout, oversized frame) and end the session.

@@ -31,6 +31,7 @@
 #include "common/xferlog.h"
 #include "worker/fsops.h"
 #include "worker/session.h"
+#include "worker/watchdog.h"
 
 #define XFER_USER "secret" /* xferlog user of the shared-secret method */
 /* Disk reserved ahead of the data received, bytes (issue 8, item 4). */
@@ -287,6 +288,7 @@ put_receive(struct session *s, struct put *p)
 		}
 		put_write(s, p, body, len);
 		p->got += len;
+		watchdog_progress(p->got);
 		session_state(s, "put", p->path, p->got, p->size, 0);
 	}
 }
@@ -385,11 +387,16 @@ xfer_put(struct session *s, const struct schema_req *q)
 		    r == -ERR_PROTOCOL ? "digest algorithm not offered" : NULL);
 		goto out;
 	}
+	/* SECURITY: the data must keep a minimum rate (issue 8, item 3). */
+	watchdog_rate(s->fd, 0, s->cfg->min_rate, s->cfg->min_rate_window);
 	if (put_reply(s, SCHEMA_R_PUT, &p) == -1 || /* v1: offset 0 */
-	    (r = put_receive(s, &p)) == -1)
+	    (r = put_receive(s, &p)) == -1) {
+		watchdog_off();
 		ret = -1;
-	else
+	} else {
+		watchdog_off();
 		ret = put_finish(s, &p, r, &complete);
+	}
 	xfer_log(s, p.path, p.got, 1, complete, p.start_ms);
 out:
 	digest_free(&p.h);
