@@ -163,8 +163,10 @@ session_state(struct session *s, const char *op, const char *path,
 	memset(&m, 0, sizeof(m));
 	m.type = IPC_STATE;
 	(void)strlcpy(m.u.state.op, op, sizeof(m.u.state.op));
-	/* SECURITY: the client's bytes never reach a log or status raw. */
-	(void)session_shown(m.u.state.path, sizeof(m.u.state.path), path);
+	/* SECURITY: the client's bytes never reach status or a log raw:
+	 * status gets terminal-safe text, logs the encoding (s->path). */
+	(void)safetext_copy(m.u.state.path, sizeof(m.u.state.path), path,
+	    strlen(path));
 	(void)strlcpy(m.u.state.user, s->user, sizeof(m.u.state.user));
 	m.u.state.done = done;
 	m.u.state.total = total;
@@ -174,7 +176,7 @@ session_state(struct session *s, const char *op, const char *path,
 	if (!force)
 		return;
 	(void)strlcpy(s->op, op, sizeof(s->op));
-	(void)strlcpy(s->path, m.u.state.path, sizeof(s->path));
+	(void)session_shown(s->path, sizeof(s->path), path);
 	if (*op != '\0')
 		setproctitle("worker %s %s %s", s->info.peer, op,
 		    m.u.state.path);
@@ -350,11 +352,7 @@ session_request(struct session *s, const uint8_t *body, size_t len)
 		session_state(s, "", "", 0, 0, 1);
 }
 
-/*
- * The watchdog cut the connection (watchdog.h): log why, end the session
- * with code 20, the error reply our FINAL frame where one can still go.
- * Returns 1 when it had fired, else 0.
- */
+/* The watchdog cut the connection: log why, end with code 20. */
 int
 session_watchdog(struct session *s)
 {

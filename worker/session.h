@@ -113,8 +113,8 @@ const char *session_shown(char *out, size_t outlen, const char *raw);
  * session_state: report the current operation to the master (IPC_STATE)
  * and, when force is set (an operation starts), in the process title.
  * Without force at most one report per 250 ms.  op "" means none; path
- * is raw (the client's bytes) and is encoded here for s->path, the
- * process title and the master (session_shown).  The
+ * is raw (the client's bytes): s->path gets it encoded for logs
+ * (session_shown), the master and the process title safetext_copy's.  The
  * report also carries s->user and the wall-clock time at which the
  * operation began (taken when a forced report changes the operation).
  */

@@ -351,10 +351,10 @@ test_xferlog_hostile_names(void **state)
 		.user = "secret",
 		.complete = 1 };
 	char		   out[256];
-	const char *want = "Sun Nov 22 05:34:26 2026 1 127.0.0.1 1 "
-			   "/a\\x9b[2J\\xc2\\x9b\\xff\\\\_\xc3\xa9"
-			   "\\xe2\\x80\\xa8.txt b _ i r secret ftp 0 * c";
-	size_t i;
+	const char	  *want = "Sun Nov 22 05:34:26 2026 1 127.0.0.1 1 "
+				  "/a\\x9b[2J\\xc2\\x9b\\xff\\\\_\xc3\xa9"
+				  "\\xe2\\x80\\xa8.txt b _ i r secret ftp 0 * c";
+	size_t		   i;
 
 	(void)state;
 	assert_int_equal(xferlog_format(&r, out, sizeof(out)),
@@ -377,9 +377,17 @@ test_safetext_vis_cut(void **state)
 	char out[8];
 
 	(void)state;
-	assert_int_equal(safetext_vis(out, sizeof(out), "ab\x01" "cd", 5), 8);
+	assert_int_equal(safetext_vis(out, sizeof(out),
+			     "ab\x01"
+			     "cd",
+			     5),
+	    8);
 	assert_string_equal(out, "ab\\x01c");
-	assert_int_equal(safetext_vis(out, 6, "ab\x01" "cd", 5), 8);
+	assert_int_equal(safetext_vis(out, 6,
+			     "ab\x01"
+			     "cd",
+			     5),
+	    8);
 	assert_string_equal(out, "ab"); /* no half escape */
 	assert_int_equal(safetext_vis(out, 0, "x", 1), 1);
 }
