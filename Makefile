@@ -9,10 +9,10 @@ PKG_CONFIG ?= pkg-config
 
 # msgpack-c is "msgpack" on Debian 12 and "msgpack-c" on newer distributions.
 MSGPACK_PC := $(shell $(PKG_CONFIG) --exists msgpack-c 2>/dev/null && echo msgpack-c || echo msgpack)
-PKGS	:= libsodium $(MSGPACK_PC) inih libbsd-ctor libbsd libxxhash libedit
+PKGS	:= libsodium $(MSGPACK_PC) inih libbsd-ctor libbsd libxxhash libedit libseccomp
 
 DEBIAN_PKGS := build-essential pkg-config libbsd-dev libsodium-dev libedit-dev \
-	libmsgpack-dev libinih-dev libxxhash-dev libcmocka-dev python3-pytest python3-nacl \
+	libmsgpack-dev libinih-dev libxxhash-dev libseccomp-dev libcmocka-dev python3-pytest python3-nacl \
 	python3-msgpack python3-cryptography python3-xxhash mandoc clang-format shellcheck logrotate dpkg-dev
 
 WARN	:= -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes \

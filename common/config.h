@@ -41,6 +41,9 @@ struct config {
 	int  login_grace;	  /* seconds to finish handshake+auth, 10 */
 	int  idle_timeout;	  /* seconds without a request, 300 */
 	int  stall_timeout;	  /* seconds without a byte mid-transfer, 60 */
+	int  frame_timeout;	  /* seconds for a whole request, 30 */
+	uint64_t min_rate;	  /* transfer bytes/s, 1K, 0 = none */
+	int	 min_rate_window; /* seconds min_rate spans, 60 */
 	uint64_t cpu_seconds;	  /* RLIMIT_CPU budget per session, 600 */
 	uint64_t memory_limit;	  /* RLIMIT_AS bytes, 256 MiB, 0 = none */
 	uint64_t open_files;	  /* RLIMIT_NOFILE, 64 */

@@ -175,6 +175,9 @@ defaults_numbers(struct config *c)
 	c->login_grace = 10;
 	c->idle_timeout = 300;
 	c->stall_timeout = 60;
+	c->frame_timeout = 30;
+	c->min_rate = 1024;
+	c->min_rate_window = 60;
 	c->cpu_seconds = 600;
 	c->memory_limit = 256ULL << 20;
 	c->open_files = 64;

@@ -1,8 +1,9 @@
 /*
  * xferlog.c: format one transfer as a line of the wu-ftpd / vsftpd xferlog
  * (xferlog(5)), so existing log analysers read our logs.  Fields are split
- * by single spaces, so white space and control bytes inside a field become
- * '_'.  This file only formats: it must not write, log or allocate.
+ * by single spaces, so a space inside a field becomes '_'; control bytes,
+ * C1 controls and invalid UTF-8 are encoded as \xHH (safetext_vis).  This
+ * file only formats: it must not write, log or allocate.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -12,6 +13,7 @@
 #include <time.h>
 
 #include "common/error.h"
+#include "common/safetext.h"
 #include "common/xferlog.h"
 
 /* The line does not fit: -ERR_SYSTEM with errno EOVERFLOW. */
@@ -23,24 +25,25 @@ xferlog_full(void)
 }
 
 /*
- * Append s at out[*pos], white space and control bytes as '_'.  0, or
+ * Append s at out[*pos]: encoded by safetext_vis (controls, C1, invalid
+ * UTF-8 as \xHH), then each space as '_', so the field is one word.  0, or
  * -ERR_SYSTEM with errno EOVERFLOW when it does not fit (as for each
  * helper below).
  */
 static int
 append_field(char *out, size_t outlen, size_t *pos, const char *s)
 {
-	unsigned char c;
+	size_t need;
 
 	if (s == NULL || *s == '\0')
 		s = "_"; /* an empty field would shift the others */
-	for (; *s != '\0'; s++) {
-		if (*pos + 1 >= outlen)
-			return xferlog_full();
-		c = (unsigned char)*s;
-		out[(*pos)++] = c <= 0x20 || c == 0x7f ? '_' : (char)c;
-	}
-	out[*pos] = '\0';
+	/* SECURITY: a client's name must not break, split or fake a line. */
+	need = safetext_vis(out + *pos, outlen - *pos, s, strlen(s));
+	if (need >= outlen - *pos)
+		return xferlog_full();
+	for (; out[*pos] != '\0'; (*pos)++)
+		if (out[*pos] == ' ')
+			out[*pos] = '_';
 	return 0;
 }
 

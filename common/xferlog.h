@@ -25,8 +25,10 @@ struct xfer_record {
 };
 
 /*
- * xferlog_format: the line (no newline) into out (outlen bytes).  White space
- * and control bytes in the path become '_' so fields stay split.  Returns
+ * xferlog_format: the line (no newline) into out (outlen bytes).  In the
+ * host, path and user fields a space becomes '_' so fields stay split, and
+ * control bytes, C1 controls, invalid UTF-8 and backslashes are encoded
+ * (safetext_vis: "\xHH", "\\").  Returns
  * the length in bytes (without the NUL), or -1 with errno EOVERFLOW when
  * the line does not fit outlen (out is then "") or errno from localtime_r.
  * The length-or--1 form (like snprintf's) is kept instead of 0 or -ERR_*

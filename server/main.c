@@ -47,7 +47,8 @@ static void __attribute__((noreturn)) usage(int code)
 	    "       ftpd [-d dir] [-c file] reload|reopen\n"
 	    "       ftpd [-d dir] [-c file] [-v] -f\n"
 	    "       ftpd [-d dir] [-c file] -t\n"
-	    "       ftpd [-d dir] [-c file] keygen [file]\n");
+	    "       ftpd [-d dir] [-c file] keygen [file]\n"
+	    "       ftpd [-d dir] [-c file] sandbox-test\n");
 	exit(code);
 }
 
@@ -164,6 +165,8 @@ run(const struct master_opts *o, const char *cmd, const char *arg, int json)
 		return cmd_start(o);
 	if (strcmp(cmd, "keygen") == 0)
 		return cmd_keygen(arg);
+	if (strcmp(cmd, "sandbox-test") == 0)
+		return worker_sandbox_test(&cfg);
 	if (strcmp(cmd, "status") == 0)
 		return command_status(&cfg, json);
 	if (strcmp(cmd, "reload") == 0)
@@ -182,7 +185,7 @@ static int
 is_command(const char *cmd)
 {
 	static const char *const cmds[] = { "start", "stop", "restart",
-		"status", "reload", "reopen", "keygen" };
+		"status", "reload", "reopen", "keygen", "sandbox-test" };
 	size_t			 i;
 
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)

@@ -139,10 +139,12 @@ fsops_dir_stat(const struct fsops_dir *d, size_t i, struct stat *st);
 void fsops_dir_close(struct fsops_dir *d);
 
 /*
- * A temporary file for an upload (worker/fstmp.c), in the target's folder: unnamed
- * (O_TMPFILE, nothing is left behind even after kill -9) where the file
- * system allows it, else named FSOPS_TMP_PREFIX plus 12 random characters,
- * created O_EXCL | O_NOFOLLOW with mode 0600.
+ * A temporary file for an upload (worker/fstmp.c), in the target's folder:
+ * unnamed (O_TMPFILE, nothing is left behind even after kill -9) where the
+ * file system allows it, else named FSOPS_TMP_PREFIX plus 12 random
+ * characters, created O_EXCL | O_NOFOLLOW with mode 0600.  Either way the
+ * writer holds an flock (LOCK_EX) on it until commit or discard, which
+ * tells a sweep the file is live.
  */
 struct fsops_tmp {
 	int  fd;       /* open for writing; -1 when none */
@@ -168,5 +170,22 @@ __attribute__((warn_unused_result)) int fsops_tmp_commit(int parentfd,
 
 /* fsops_tmp_discard: close the file and remove its name, if any. */
 void fsops_tmp_discard(int parentfd, struct fsops_tmp *t);
+
+/*
+ * fsops_tmp_sweep: remove from folder parentfd (an O_PATH descriptor) every
+ * FSOPS_TMP_PREFIX file whose writer is gone (a live writer holds an flock
+ * on its temporary from creation to commit), logging each with where (the
+ * folder's path beneath the root, "" for the root).  interval_s > 0 skips
+ * a folder this process swept less than interval_s seconds ago.  Returns
+ * the files removed; a folder it cannot read is not an error (0).
+ */
+int fsops_tmp_sweep(int parentfd, const char *where, int interval_s);
+
+/*
+ * fsops_tmp_sweep_tree: fsops_tmp_sweep on rootfd and the folders beneath
+ * it, breadth first, at most max_dirs folders, never following a link.
+ * Returns the files removed.
+ */
+int fsops_tmp_sweep_tree(int rootfd, size_t max_dirs);
 
 #endif

@@ -22,6 +22,7 @@
 #include "common/writeback.h"
 #include "worker/fsops.h"
 #include "worker/session.h"
+#include "worker/watchdog.h"
 
 /* pread of up to want bytes at pos into s->iobuf, over EINTR. */
 static ssize_t
@@ -37,11 +38,11 @@ get_read(struct session *s, int fd, uint64_t pos, uint64_t want)
 
 /* A read that came short (n == 0) or failed: an error reply. */
 static int
-get_read_failed(struct session *s, const char *path, ssize_t n)
+get_read_failed(struct session *s, ssize_t n)
 {
 	if (n == -1)
 		log_warn("session %llu: get %s: read",
-		    (unsigned long long)s->info.seq, path);
+		    (unsigned long long)s->info.seq, s->path);
 	return session_error(s, n == 0 ? ERR_IO : err_from_errno(errno),
 	    n == 0 ? "file shrank during the transfer" : NULL);
 }
@@ -65,7 +66,7 @@ get_send(struct session *s, int fd, const char *path, uint64_t size,
 		if (pos < offset && offset - pos < want)
 			want = offset - pos; /* no frame straddles offset */
 		if ((n = get_read(s, fd, pos, want)) <= 0)
-			return get_read_failed(s, path, n);
+			return get_read_failed(s, n);
 		digest_update(h, s->iobuf, (size_t)n);
 		if (pos >= offset &&
 		    channel_send(&s->ch, CHANNEL_DATA, s->iobuf, (size_t)n,
@@ -76,6 +77,7 @@ get_send(struct session *s, int fd, const char *path, uint64_t size,
 		pos += (uint64_t)n;
 		dropbehind_note(fd, &dropped, pos);
 		*sent = pos > offset ? pos - offset : 0;
+		watchdog_progress(*sent);
 		session_state(s, "get", path, *sent, size - offset, 0);
 	}
 	memset(&done, 0, sizeof(done));
@@ -123,9 +125,12 @@ xfer_get(struct session *s, const struct schema_req *q)
 		return session_error(s, ERR_PROTOCOL, "offset beyond the end");
 	}
 	session_state(s, "get", path, 0, (uint64_t)st.st_size - offset, 1);
+	/* SECURITY: a reader must keep a minimum rate (issue 8, item 3). */
+	watchdog_rate(s->fd, 1, s->cfg->min_rate, s->cfg->min_rate_window);
 	if ((r = get_accepted(s, &st, offset, alg, q->has.alg)) == 0)
 		r = get_send(s, fd, path, (uint64_t)st.st_size, offset, &h,
 		    &sent);
+	watchdog_off();
 	digest_free(&h);
 	close(fd);
 	xfer_log(s, path, sent, 0, r == 1, start);

@@ -142,7 +142,7 @@ path_op(struct session *s, const struct schema_req *q,
 	if ((r = session_path(q->path, path, sizeof(path))) == 0 &&
 	    (r = fn(s->rootfd, path, mode)) == 0)
 		log_info("session %llu: %s %s", (unsigned long long)s->info.seq,
-		    what, path);
+		    what, s->path);
 	return session_result(s, r);
 }
 
@@ -188,6 +188,7 @@ int
 ops_rename(struct session *s, const struct schema_req *q)
 {
 	char	    from[FSOPS_PATH_MAX + 1], to[FSOPS_PATH_MAX + 1];
+	char	    sf[sizeof(s->path)], st[sizeof(s->path)];
 	const char *why = NULL;
 	int	    r, overwrite = q->overwrite;
 
@@ -198,7 +199,9 @@ ops_rename(struct session *s, const struct schema_req *q)
 		r = fsops_rename(s->rootfd, from, to, overwrite, &why);
 		if (r == 0)
 			log_info("session %llu: rename %s to %s",
-			    (unsigned long long)s->info.seq, from, to);
+			    (unsigned long long)s->info.seq,
+			    session_shown(sf, sizeof(sf), from),
+			    session_shown(st, sizeof(st), to));
 	}
 	return r == 0 ? session_ok(s) : session_error(s, -r, why);
 }

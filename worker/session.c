@@ -31,12 +31,18 @@
 #include "worker/login.h"
 #include "worker/session.h"
 #include "worker/signals.h"
+#include "worker/watchdog.h"
 
 #define STATE_INTERVAL_MS 250 /* IPC_STATE at most 4 times a second */
 
 void
 session_send_failed(struct session *s, const char *what)
 {
+	if (watchdog_fired() != WATCHDOG_NONE) {
+		s->chan_up = 0; /* a frame was cut: send nothing more */
+		(void)session_watchdog(s);
+		return;
+	}
 	if (errno == EPIPE || errno == ECONNRESET)
 		log_debug("session %llu: send %s: %s",
 		    (unsigned long long)s->info.seq, what, strerror(errno));
@@ -135,6 +141,13 @@ session_path(struct schema_str p, char *out, size_t outlen)
 	return fsops_check_path(p.p, p.len, out, outlen);
 }
 
+const char *
+session_shown(char *out, size_t outlen, const char *raw)
+{
+	(void)safetext_vis(out, outlen, raw, strlen(raw));
+	return out;
+}
+
 void
 session_state(struct session *s, const char *op, const char *path,
     uint64_t done, uint64_t total, int force)
@@ -150,6 +163,8 @@ session_state(struct session *s, const char *op, const char *path,
 	memset(&m, 0, sizeof(m));
 	m.type = IPC_STATE;
 	(void)strlcpy(m.u.state.op, op, sizeof(m.u.state.op));
+	/* SECURITY: the client's bytes never reach status or a log raw:
+	 * status gets terminal-safe text, logs the encoding (s->path). */
 	(void)safetext_copy(m.u.state.path, sizeof(m.u.state.path), path,
 	    strlen(path));
 	(void)strlcpy(m.u.state.user, s->user, sizeof(m.u.state.user));
@@ -161,7 +176,7 @@ session_state(struct session *s, const char *op, const char *path,
 	if (!force)
 		return;
 	(void)strlcpy(s->op, op, sizeof(s->op));
-	(void)strlcpy(s->path, m.u.state.path, sizeof(s->path));
+	(void)session_shown(s->path, sizeof(s->path), path);
 	if (*op != '\0')
 		setproctitle("worker %s %s %s", s->info.peer, op,
 		    m.u.state.path);
@@ -306,11 +321,13 @@ static int (*const session_ops[SCHEMA_OP_COUNT])(struct session *,
 static void
 request_state(struct session *s, const struct schema_req *q)
 {
-	char		  shown[sizeof(s->path)];
+	char		  raw[sizeof(s->path)];
 	struct schema_str p = q->path.len > 0 ? q->path : q->from;
+	size_t		  n = p.len < sizeof(raw) - 1 ? p.len : sizeof(raw) - 1;
 
-	(void)safetext_copy(shown, sizeof(shown), p.p, p.len);
-	session_state(s, schema_op_name(q->op), shown, 0, 0, 1);
+	memcpy(raw, p.p, n); /* a NUL inside ends it: bad_path anyway */
+	raw[n] = '\0';
+	session_state(s, schema_op_name(q->op), raw, 0, 0, 1);
 }
 
 /* Decode one request and run its operation. */
@@ -337,12 +354,37 @@ session_request(struct session *s, const uint8_t *body, size_t len)
 		session_state(s, "", "", 0, 0, 1);
 }
 
+/* The watchdog cut the connection: log why, end with code 20. */
+int
+session_watchdog(struct session *s)
+{
+	unsigned long long seq = (unsigned long long)s->info.seq;
+	int		   why = watchdog_fired();
+
+	if (why == WATCHDOG_FRAME) {
+		log_info("session %llu: %s: a request did not arrive whole "
+			 "within %d s",
+		    seq, s->info.peer, s->cfg->frame_timeout);
+		(void)session_fail(s, ERR_TIMEOUT, "request too slow");
+	} else if (why == WATCHDOG_RATE) {
+		log_info("session %llu: %s: %s %s below %llu bytes/s over %d s",
+		    seq, s->info.peer, s->op, s->path,
+		    (unsigned long long)s->cfg->min_rate,
+		    s->cfg->min_rate_window);
+		(void)session_fail(s, ERR_TIMEOUT, "transfer too slow");
+	} else
+		return 0;
+	return 1;
+}
+
 void
 session_lost(struct session *s, int r)
 {
 	unsigned long long seq = (unsigned long long)s->info.seq;
 
 	s->end = 1;
+	if (session_watchdog(s))
+		return;
 	if (r == 0)
 		return; /* the peer's FINAL, then end of file: orderly */
 	if (errno == EAGAIN) {
@@ -384,7 +426,13 @@ session_run(struct session *s)
 	while (!s->end) {
 		if (session_wait(s) == -1)
 			break;
-		if ((r = channel_recv(&s->ch, &type, &body, &len)) != 1) {
+		/* SECURITY: the request must arrive whole in time, not just
+		 * one byte per stall_timeout (issue 8, item 3). */
+		watchdog_deadline(s->fd, WATCHDOG_FRAME,
+		    (int64_t)s->cfg->frame_timeout * 1000);
+		r = channel_recv(&s->ch, &type, &body, &len);
+		watchdog_off();
+		if (r != 1) {
 			session_lost(s, r);
 			break;
 		}

@@ -35,7 +35,7 @@ struct session {
 	int		     master_gone; /* the master's end closed */
 	uint8_t		    *iobuf;	  /* CHANNEL_DATA_CHUNK bytes */
 	char		     op[16];	  /* current operation, for logs */
-	char		     path[256];	  /* its path, cleaned, truncated */
+	char		     path[256];	  /* its path, encoded, truncated */
 	char		     user[32];	  /* authenticated name, "" before */
 	int64_t		     op_start_ms; /* CLOCK_REALTIME ms op began */
 	struct buf	     out;	  /* the reply being encoded */
@@ -103,9 +103,18 @@ int session_result(struct session *s, int r);
 int session_path(struct schema_str p, char *out, size_t outlen);
 
 /*
+ * session_shown: the path raw (NUL-terminated, from the client) encoded
+ * for a log line (safetext_vis: controls, C1, invalid UTF-8 as \xHH) into
+ * out (outlen bytes, cut at a whole escape).  Returns out.
+ */
+const char *session_shown(char *out, size_t outlen, const char *raw);
+
+/*
  * session_state: report the current operation to the master (IPC_STATE)
  * and, when force is set (an operation starts), in the process title.
- * Without force at most one report per 250 ms.  op "" means none.  The
+ * Without force at most one report per 250 ms.  op "" means none; path
+ * is raw (the client's bytes): s->path gets it encoded for logs
+ * (session_shown), the master and the process title safetext_copy's.  The
  * report also carries s->user and the wall-clock time at which the
  * operation began (taken when a forced report changes the operation).
  */
@@ -118,6 +127,14 @@ void session_state(struct session *s, const char *op, const char *path,
  * ERR_ABORTED (session_fail).  Returns 0 to go on, -1 when it ended.
  */
 int session_stopping(struct session *s);
+
+/*
+ * session_watchdog: when the watchdog fired (watchdog.h: a request not
+ * whole in time, a transfer below min_rate), log it and end the session
+ * with code 20 (session_fail; a FINAL reply where a frame can still go).
+ * Returns 1 when it had fired, else 0.
+ */
+int session_watchdog(struct session *s);
 
 /*
  * session_lost: channel_recv returned r (0 or -1 with errno) instead of a

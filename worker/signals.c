@@ -2,9 +2,10 @@
  * signals.c: the worker's signal handlers and what they record (see
  * signals.h).  SIGTERM asks the worker to finish (and, before login, shuts
  * the client socket: nothing to finish); SIGXCPU marks the session over its
- * CPU budget; SIGALRM ends the login grace time.  Each handler only sets a
- * flag, calls shutdown(2) or kill(2), and writes one byte to the wake-up
- * pipe, all async-signal-safe.  This file must not do any other work in a
+ * CPU budget; SIGALRM is the watchdog's (watchdog.c: login grace, frame
+ * deadline, minimum transfer rate).  Each handler only sets a flag, calls
+ * shutdown(2), kill(2) or the watchdog's part, and writes one byte to the
+ * wake-up pipe, all async-signal-safe.  This file must not do any other work in a
  * handler and must not know about sessions, IPC or the protocol.
  */
 #include <sys/socket.h>
@@ -18,13 +19,13 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "worker/signals.h"
+#include "worker/watchdog.h"
 
 #define XCPU_GRACE 5 /* CPU seconds past the soft limit before SIGKILL */
 
 static volatile sig_atomic_t got_term;	    /* SIGTERM: finish and exit */
 static volatile sig_atomic_t got_xcpu;	    /* SIGXCPU: session over budget */
 static volatile sig_atomic_t xcpu_count;    /* SIGXCPUs in this session */
-static volatile sig_atomic_t login_over;    /* SIGALRM: login grace over */
 static volatile sig_atomic_t login_fd = -1; /* socket to shut down then */
 static int		     wake[2] = { -1, -1 };
 
@@ -49,13 +50,8 @@ on_signal(int sig)
 		 */
 		if (++xcpu_count > XCPU_GRACE)
 			kill(getpid(), SIGKILL);
-	} else if (sig == SIGALRM) {
-		login_over = 1;
-		/* Any read ends now; a FINAL "timeout" reply can still go out
-		 * once the channel is up. */
-		if (login_fd >= 0)
-			shutdown(login_fd, SHUT_RD);
-	}
+	} else if (sig == SIGALRM)
+		watchdog_alarm();
 	if (wake[1] != -1)
 		n = write(wake[1], &c, 1); /* full pipe: a wake-up is pending */
 	(void)n;
@@ -131,16 +127,15 @@ signals_wake_drain(void)
 void
 signals_login_timer(int fd, unsigned seconds)
 {
-	alarm(0);
 	login_fd = fd;
-	if (fd >= 0) {
-		login_over = 0;
-		alarm(seconds);
-	}
+	if (fd >= 0)
+		watchdog_deadline(fd, WATCHDOG_LOGIN, (int64_t)seconds * 1000);
+	else
+		watchdog_off();
 }
 
 int
 signals_login_expired(void)
 {
-	return login_over;
+	return watchdog_fired() == WATCHDOG_LOGIN;
 }

@@ -1,13 +1,16 @@
 /*
  * worker.c: the worker role's entry point (DESIGN.md "A connection's way",
- * step 3; doc/SECURITY.md).  It opens the served root, drops privilege in
- * one visible block, applies the resource limits, then serves one session
- * per IPC_SESSION from the master and reports BUSY, STATE and IDLE back.
+ * step 3; doc/SECURITY.md).  It opens the served root, drops privilege,
+ * applies the resource limits and the sandbox (sandbox.c) in one visible
+ * block (worker_confine), sweeps leftover upload temporaries when it is
+ * the sweeper, then serves one session per IPC_SESSION from the master and
+ * reports BUSY, STATE and IDLE back.
  * Its log lines travel to the master as IPC_LOG.  The signal handlers live
  * in signals.c; the session itself in session.c.  This file
  * must not run a single client byte through a parser before the privilege
  * drop, must not hold the log files, and must not outlive its master.
  */
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -22,6 +25,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bsd/unistd.h>
@@ -30,11 +34,17 @@
 #include "common/error.h"
 #include "common/ipc.h"
 #include "common/log.h"
+#include "worker/fsops.h"
+#include "worker/sandbox.h"
 #include "worker/session.h"
 #include "worker/signals.h"
 #include "worker/worker.h"
 
+/* Folders the start-up sweep of leftover temporaries visits at most. */
+#define WORKER_SWEEP_DIRS 10000
+
 static int log_ipc_fd = -1;
+static int sweep_lock_fd = -1; /* the root, flocked: this worker swept */
 
 /* Log sink: each finished line goes to the master as one IPC_LOG. */
 static void
@@ -174,6 +184,46 @@ ipc_tell(int ipc_fd, struct ipc_msg *m)
 		log_warn("ipc_send type %u", m->type);
 }
 
+/*
+ * One worker at a time is the sweeper: the one that wins an flock on the
+ * served root keeps it for its life.  It sweeps the tree for upload
+ * temporaries whose writer died (issue 8, item 5) when it starts, so that
+ * happens when the daemon starts and again each time that worker is
+ * replaced, not in every worker; and it alone says at info level what the
+ * sandbox lacks.  Returns 1 for the sweeper, else 0.
+ */
+static int
+worker_sweeper(const char *root)
+{
+	int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd == -1)
+		return 0; /* worker_confine says why */
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		close(fd);
+		return 0;
+	}
+	sweep_lock_fd = fd;
+	return 1;
+}
+
+int
+worker_confine(const struct config *cfg, pid_t master, int loud)
+{
+	int rootfd, r;
+
+	/* SECURITY: the root is opened while we may still read it as root. */
+	rootfd = open(cfg->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd == -1)
+		fatal("open served root %s", cfg->root);
+	drop_privileges(cfg, master);
+	limits_init(cfg);
+	tzset(); /* /etc/localtime is out of reach from here on */
+	if ((r = sandbox_apply(rootfd, loud)) != 0)
+		fatalx("sandbox: %s", err_str(r));
+	return rootfd;
+}
+
 /* One session on socket fd; returns 1 when the worker must exit after. */
 static int
 worker_serve(const struct worker_params *p, int rootfd, uint8_t *iobuf,
@@ -276,7 +326,7 @@ worker_main(const struct worker_params *p)
 	struct ipc_msg	     m;
 	pid_t		     master = getppid();
 	uint8_t		    *iobuf;
-	int		     rootfd, fd, served = 0;
+	int		     rootfd, fd, served = 0, sweeper, n;
 
 	log_ipc_fd = p->ipc_fd;
 	log_set_sink(worker_log_sink);
@@ -285,14 +335,14 @@ worker_main(const struct worker_params *p)
 	setproctitle("worker idle");
 	signals_init();
 
-	/* SECURITY: the root is opened while we may still read it as root. */
-	rootfd = open(cfg->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (rootfd == -1)
-		fatal("open served root %s", cfg->root);
-	drop_privileges(cfg, master);
-	limits_init(cfg);
+	sweeper = worker_sweeper(cfg->root);
+	/* SECURITY: privilege drop, limits and sandbox in one block. */
+	rootfd = worker_confine(cfg, master, sweeper);
 	if ((iobuf = malloc(CHANNEL_DATA_CHUNK)) == NULL)
 		fatal("malloc");
+	if (sweeper &&
+	    (n = fsops_tmp_sweep_tree(rootfd, WORKER_SWEEP_DIRS)) > 0)
+		log_info("removed %d leftover upload temporaries", n);
 	log_debug("worker ready (generation %u)", p->generation);
 
 	while (cfg->max_sessions <= 0 || served < cfg->max_sessions) {

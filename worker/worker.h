@@ -29,4 +29,13 @@ struct worker_params {
  */
 void worker_main(const struct worker_params *p) __attribute__((noreturn));
 
+/*
+ * worker_sandbox_test: `ftpd sandbox-test` (ftpd(8)): for each forbidden
+ * call (open outside the served root, execve, socket, ptrace) fork a child
+ * that confines itself as a worker does under cfg and tries it; print one
+ * line per call on standard output, "WHAT: blocked (HOW)" or "WHAT: NOT
+ * blocked".  Returns the exit status: 0 when every call was blocked, else 1.
+ */
+int worker_sandbox_test(const struct config *cfg);
+
 #endif

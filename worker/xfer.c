@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <bsd/string.h>
 #include <sodium.h>
 
 #include "common/atomicio.h"
@@ -30,15 +31,22 @@
 #include "common/xferlog.h"
 #include "worker/fsops.h"
 #include "worker/session.h"
+#include "worker/watchdog.h"
 
 #define XFER_USER "secret" /* xferlog user of the shared-secret method */
+/* Disk reserved ahead of the data received, bytes (issue 8, item 4). */
+#define XFER_RESERVE_STEP (8ULL << 20)
+/* A folder's leftover temporaries are swept before a put, at most this
+ * often per worker, seconds (issue 8, item 5). */
+#define XFER_SWEEP_INTERVAL 60
 
 /* One upload in progress. */
 struct put {
 	char		 path[FSOPS_PATH_MAX + 1];
 	char		 name[FSOPS_NAME_MAX + 1];
-	uint64_t	 size; /* announced bytes */
-	uint64_t	 got;  /* bytes received */
+	uint64_t	 size;	   /* announced bytes */
+	uint64_t	 got;	   /* bytes received */
+	uint64_t	 reserved; /* bytes allocated on disk from offset 0 */
 	uint64_t	 mode;
 	int64_t		 mtime;
 	int		 overwrite;
@@ -58,12 +66,12 @@ void
 xfer_log(struct session *s, const char *path, uint64_t bytes, int incoming,
     int complete, int64_t start_ms)
 {
-	struct xfer_record x;
-	char		   line[LOG_LINE_MAX], vpath[1024];
-	int64_t		   ms = clock_mono_ms() - start_ms;
+	static const size_t cut[] = { 1024, 400 }; /* 400 * 4 fits a line */
+	struct xfer_record  x;
+	char		    line[LOG_LINE_MAX], vpath[1024];
+	int64_t		    ms = clock_mono_ms() - start_ms;
+	size_t		    i;
 
-	/* A very long path is cut so that the line still fits. */
-	(void)snprintf(vpath, sizeof(vpath), "/%s", path);
 	memset(&x, 0, sizeof(x));
 	x.end = time(NULL);
 	x.seconds = ms > 0 ? (uint64_t)(ms + 999) / 1000 : 1;
@@ -73,10 +81,17 @@ xfer_log(struct session *s, const char *path, uint64_t bytes, int incoming,
 	x.incoming = incoming;
 	x.user = XFER_USER;
 	x.complete = complete;
-	if (xferlog_format(&x, line, sizeof(line)) >= 0)
-		log_xfer(line);
+	/* A long path is cut so that the line, encoded, still fits: a name
+	 * of control bytes grows fourfold and must not lose its line. */
+	for (i = 0; i < sizeof(cut) / sizeof(cut[0]); i++) {
+		(void)snprintf(vpath, cut[i], "/%s", path);
+		if (xferlog_format(&x, line, sizeof(line)) >= 0) {
+			log_xfer(line);
+			break;
+		}
+	}
 	log_info("session %llu: %s %s: %llu bytes in %lld ms%s",
-	    (unsigned long long)s->info.seq, incoming ? "put" : "get", path,
+	    (unsigned long long)s->info.seq, incoming ? "put" : "get", s->path,
 	    (unsigned long long)bytes, (long long)ms,
 	    complete ? "" : " (incomplete)");
 }
@@ -108,6 +123,47 @@ put_parse(struct session *s, const struct schema_req *q, struct put *p)
 	return 0;
 }
 
+/*
+ * Reserve disk space up to XFER_RESERVE_STEP bytes past the end of the
+ * next want bytes, never past the announced size.  SECURITY: a client that
+ * announces a large size and sends little holds at most one step of disk,
+ * not the whole size (issue 8, item 4).  Returns 0 or a negative ERR_*
+ * code (no_space); a file system without fallocate is not an error.
+ */
+static int
+put_reserve(struct put *p, uint64_t want)
+{
+	uint64_t end = p->got + want;
+
+	if (end <= p->reserved && p->reserved > 0)
+		return 0;
+	end = p->size - end < XFER_RESERVE_STEP ? p->size
+						: end + XFER_RESERVE_STEP;
+	if (end <= p->reserved)
+		return 0;
+	if (fallocate(p->tmp.fd, FALLOC_FL_KEEP_SIZE, (off_t)p->reserved,
+		(off_t)(end - p->reserved)) == -1 &&
+	    errno != EOPNOTSUPP && errno != ENOSYS && errno != EINVAL)
+		return -err_from_errno(errno);
+	p->reserved = end;
+	return 0;
+}
+
+/* Remove what dead writers left in the target's folder (fsops_tmp_sweep). */
+static void
+put_sweep(const struct put *p)
+{
+	char  where[FSOPS_PATH_MAX + 1];
+	char *slash;
+
+	(void)strlcpy(where, p->path, sizeof(where));
+	if ((slash = strrchr(where, '/')) != NULL)
+		*slash = '\0';
+	else
+		where[0] = '\0';
+	(void)fsops_tmp_sweep(p->parentfd, where, XFER_SWEEP_INTERVAL);
+}
+
 /* Open the target's folder, check the target, create the temporary file. */
 static int
 put_prepare(struct session *s, struct put *p)
@@ -126,12 +182,12 @@ put_prepare(struct session *s, struct put *p)
 			return -ERR_EXISTS;
 	} else if (errno != ENOENT)
 		return -err_from_errno(errno);
+	put_sweep(p);
 	if ((r = fsops_tmp_create(p->parentfd, &p->tmp)) != 0)
 		return r;
-	/* Reserve the space now: "no space" before the data, not after. */
-	if (p->size > 0 && fallocate(p->tmp.fd, 0, 0, (off_t)p->size) == -1 &&
-	    errno != EOPNOTSUPP && errno != ENOSYS && errno != EINVAL)
-		return -err_from_errno(errno);
+	/* The first step now: "no space" before the data, not after. */
+	if ((r = put_reserve(p, 0)) != 0)
+		return r;
 	writeback_init(&p->wb, p->tmp.fd);
 	return digest_init(&p->h, p->alg);
 }
@@ -140,13 +196,21 @@ put_prepare(struct session *s, struct put *p)
 static void
 put_write(struct session *s, struct put *p, const uint8_t *body, size_t len)
 {
+	int r;
+
 	if (p->werr != 0)
 		return;
 	digest_update(&p->h, body, len);
+	if ((r = put_reserve(p, len)) != 0) {
+		p->werr = -r;
+		log_warnx("session %llu: put %s: reserve: %s",
+		    (unsigned long long)s->info.seq, s->path, err_name(-r));
+		return;
+	}
 	if (write_full(p->tmp.fd, body, len) == -1) {
 		p->werr = err_from_errno(errno);
 		log_warn("session %llu: put %s: write",
-		    (unsigned long long)s->info.seq, p->path);
+		    (unsigned long long)s->info.seq, s->path);
 		return;
 	}
 	writeback_note(&p->wb, p->got + len);
@@ -218,12 +282,13 @@ put_receive(struct session *s, struct put *p)
 		if (len > p->size - p->got) {
 			log_warnx("session %llu: put %s: more data than "
 				  "announced",
-			    (unsigned long long)s->info.seq, p->path);
+			    (unsigned long long)s->info.seq, s->path);
 			return session_fail(s, ERR_PROTOCOL,
 			    "more data than announced");
 		}
 		put_write(s, p, body, len);
 		p->got += len;
+		watchdog_progress(p->got);
 		session_state(s, "put", p->path, p->got, p->size, 0);
 	}
 }
@@ -289,7 +354,7 @@ put_finish(struct session *s, struct put *p, int r, int *complete)
 
 	if (r == 0 && (r = -put_commit(p)) == 0) {
 		log_debug("session %llu: put %s: data %lld ms, commit %lld ms",
-		    (unsigned long long)s->info.seq, p->path,
+		    (unsigned long long)s->info.seq, s->path,
 		    (long long)(data_ms - p->start_ms),
 		    (long long)(clock_mono_ms() - data_ms));
 		*complete = 1;
@@ -297,10 +362,10 @@ put_finish(struct session *s, struct put *p, int r, int *complete)
 	}
 	if (r == ERR_ABORTED)
 		log_info("session %llu: put %s aborted by the client",
-		    (unsigned long long)s->info.seq, p->path);
+		    (unsigned long long)s->info.seq, s->path);
 	else if (r == ERR_DIGEST || r == ERR_PROTOCOL)
 		log_warnx("session %llu: put %s failed: %s",
-		    (unsigned long long)s->info.seq, p->path, err_name(r));
+		    (unsigned long long)s->info.seq, s->path, err_name(r));
 	return session_error(s, r, p->why);
 }
 
@@ -323,11 +388,16 @@ xfer_put(struct session *s, const struct schema_req *q)
 		    r == -ERR_PROTOCOL ? "digest algorithm not offered" : NULL);
 		goto out;
 	}
+	/* SECURITY: the data must keep a minimum rate (issue 8, item 3). */
+	watchdog_rate(s->fd, 0, s->cfg->min_rate, s->cfg->min_rate_window);
 	if (put_reply(s, SCHEMA_R_PUT, &p) == -1 || /* v1: offset 0 */
-	    (r = put_receive(s, &p)) == -1)
+	    (r = put_receive(s, &p)) == -1) {
+		watchdog_off();
 		ret = -1;
-	else
+	} else {
+		watchdog_off();
 		ret = put_finish(s, &p, r, &complete);
+	}
 	xfer_log(s, p.path, p.got, 1, complete, p.start_ms);
 out:
 	digest_free(&p.h);

@@ -2,7 +2,8 @@
  * test_fstmp.c: unit tests of worker/fstmp.c, the temporary files of
  * uploads: a commit that creates, one refused because the name exists, one
  * that replaces, a discard that leaves nothing, a folder as target refused
- * and kept, and never a FSOPS_TMP_PREFIX name left behind.  It must not
+ * and kept, and never a FSOPS_TMP_PREFIX name left behind; a temporary is
+ * locked while written, and the sweep removes only unlocked leftovers.  It must not
  * touch anything outside its mkdtemp folder, which it removes at the end.
  */
 #include <stdarg.h>
@@ -15,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -127,11 +130,96 @@ test_tmp_files(void **state)
 	assert_int_equal(fsops_delete(rootfd, "sub/t.bin"), 0);
 }
 
+/* Create name beneath the root with text; returns its descriptor. */
+static int
+leftover(const char *name)
+{
+	int fd = openat(rootfd, name, O_WRONLY | O_CREAT | O_EXCL, 0600);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "left", 4), 4);
+	return fd;
+}
+
+static int
+exists(const char *name)
+{
+	struct stat st;
+
+	return fstatat(rootfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+/* A writer's temporary is locked from creation: a sweep sees it live. */
+static void
+test_tmp_locked(void **state)
+{
+	struct fsops_tmp t;
+	char		 proc[64], name[FSOPS_NAME_MAX + 1];
+	int		 pfd, fd;
+
+	(void)state;
+	pfd = fsops_open_parent(rootfd, "sub/l.bin", name, sizeof(name));
+	assert_true(pfd >= 0);
+	write_tmp(pfd, &t, "live");
+	(void)snprintf(proc, sizeof(proc), "/proc/self/fd/%d", t.fd);
+	assert_true((fd = open(proc, O_RDONLY)) >= 0);
+	assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), -1);
+	assert_int_equal(errno, EWOULDBLOCK);
+	close(fd);
+	fsops_tmp_discard(pfd, &t);
+	close(pfd);
+}
+
+/*
+ * Leftovers whose writer is gone are removed from the whole tree; one
+ * still locked by a live writer, a link and other names stay.
+ */
+static void
+test_sweep(void **state)
+{
+	int live, pfd;
+
+	(void)state;
+	close(leftover(FSOPS_TMP_PREFIX "dead1"));
+	close(leftover("sub/deep/" FSOPS_TMP_PREFIX "dead2"));
+	close(leftover("sub/keep.txt"));
+	live = leftover("sub/" FSOPS_TMP_PREFIX "live");
+	assert_int_equal(flock(live, LOCK_EX), 0);
+	assert_int_equal(symlinkat("keep.txt", rootfd,
+			     "sub/" FSOPS_TMP_PREFIX "link"),
+	    0);
+	assert_int_equal(fsops_tmp_sweep_tree(rootfd, 100), 2);
+	assert_false(exists(FSOPS_TMP_PREFIX "dead1"));
+	assert_false(exists("sub/deep/" FSOPS_TMP_PREFIX "dead2"));
+	assert_true(exists("sub/" FSOPS_TMP_PREFIX "live"));
+	assert_true(exists("sub/" FSOPS_TMP_PREFIX "link"));
+	assert_true(exists("sub/keep.txt"));
+	/* Its writer gone, the one folder is swept, then not again soon. */
+	close(live);
+	pfd = open(base, O_PATH | O_DIRECTORY);
+	assert_true(pfd >= 0);
+	close(leftover(FSOPS_TMP_PREFIX "dead3"));
+	assert_int_equal(fsops_tmp_sweep(pfd, "", 60), 1);
+	close(leftover(FSOPS_TMP_PREFIX "dead4"));
+	assert_int_equal(fsops_tmp_sweep(pfd, "", 60), 0);
+	assert_int_equal(fsops_tmp_sweep(pfd, "", 0), 1);
+	close(pfd);
+	pfd = fsops_open(rootfd, "sub", O_PATH | O_DIRECTORY, 0);
+	assert_int_equal(fsops_tmp_sweep(pfd, "sub", 0), 1);
+	assert_false(exists("sub/" FSOPS_TMP_PREFIX "live"));
+	close(pfd);
+	assert_int_equal(unlinkat(rootfd, "sub/" FSOPS_TMP_PREFIX "link", 0),
+	    0);
+	assert_int_equal(unlinkat(rootfd, "sub/keep.txt", 0), 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tmp_files),
+		cmocka_unit_test(test_tmp_locked),
+		cmocka_unit_test(test_sweep),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -22,6 +22,7 @@
 #include <cmocka.h>
 
 #include "common/log.h"
+#include "common/safetext.h"
 #include "common/xferlog.h"
 
 static char tmpdir[] = "/tmp/test_log.XXXXXX";
@@ -358,10 +359,64 @@ test_xferlog_format(void **state)
 	assert_true(xferlog_format(&r, out, sizeof(out)) > 0);
 	assert_string_equal(out,
 	    "Mon Nov  2 05:34:26 2026 1 127.0.0.1 "
-	    "1048577 /my_file_.txt b _ o r secret ftp 0 "
+	    "1048577 /my_file\\x0a.txt b _ o r secret ftp 0 "
 	    "* i");
 	assert_int_equal(xferlog_format(&r, out, 20), -1);
 	assert_string_equal(out, "");
+}
+
+/* Hostile bytes in a client's name are encoded, never written raw. */
+static void
+test_xferlog_hostile_names(void **state)
+{
+	struct xfer_record r = { .end = 1795325666,
+		.seconds = 1,
+		.host = "127.0.0.1",
+		.bytes = 1,
+		.path = "/a\x9b[2J\xc2\x9b\xff\\ \xc3\xa9\xe2\x80\xa8.txt",
+		.incoming = 1,
+		.user = "secret",
+		.complete = 1 };
+	char		   out[256];
+	const char	  *want = "Sun Nov 22 05:34:26 2026 1 127.0.0.1 1 "
+				  "/a\\x9b[2J\\xc2\\x9b\\xff\\\\_\xc3\xa9"
+				  "\\xe2\\x80\\xa8.txt b _ i r secret ftp 0 * c";
+	size_t		   i;
+
+	(void)state;
+	assert_int_equal(xferlog_format(&r, out, sizeof(out)),
+	    (int)strlen(want));
+	assert_string_equal(out, want);
+	for (i = 0; out[i] != '\0'; i++) /* C0 and raw C1 never pass */
+		assert_false((unsigned char)out[i] < 0x20 ||
+		    ((unsigned char)out[i] >= 0x7f &&
+			(unsigned char)out[i] <= 0x9f &&
+			(i == 0 || (unsigned char)out[i - 1] != 0xc2)));
+	/* The encoding of a field is never cut: the line fails whole. */
+	assert_int_equal(xferlog_format(&r, out, 48), -1);
+	assert_string_equal(out, "");
+}
+
+/* safetext_vis returns the whole encoding's length, as snprintf does. */
+static void
+test_safetext_vis_cut(void **state)
+{
+	char out[8];
+
+	(void)state;
+	assert_int_equal(safetext_vis(out, sizeof(out),
+			     "ab\x01"
+			     "cd",
+			     5),
+	    8);
+	assert_string_equal(out, "ab\\x01c");
+	assert_int_equal(safetext_vis(out, 6,
+			     "ab\x01"
+			     "cd",
+			     5),
+	    8);
+	assert_string_equal(out, "ab"); /* no half escape */
+	assert_int_equal(safetext_vis(out, 0, "x", 1), 1);
 }
 
 int
@@ -380,6 +435,8 @@ main(void)
 		cmocka_unit_test(test_write_line),
 		cmocka_unit_test(test_worker_forgery),
 		cmocka_unit_test(test_xferlog_format),
+		cmocka_unit_test(test_xferlog_hostile_names),
+		cmocka_unit_test(test_safetext_vis_cut),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
