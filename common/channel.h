@@ -59,12 +59,14 @@ struct channel_opts {
 	unsigned digests; /* server: digest algorithms offered (digest.h) */
 	unsigned suites;  /* suites to offer or accept; 0: all available */
 	const struct hostkey *hostkey; /* server: signs the transcript */
+	int nosecret; /* client: hold no shared secret (account logins) */
 };
 
 /* The fields of a hello (channel_hello_encode). */
 struct channel_hello {
-	const uint8_t		*pk;	  /* ephemeral X25519 key, 32 bytes */
-	unsigned		 offer;	  /* client: suites offered; 0: none */
+	const uint8_t		*pk;	   /* ephemeral X25519 key, 32 bytes */
+	unsigned		 offer;	   /* client: suites offered; 0: none */
+	int			 nosecret; /* client: "nosecret": true */
 	int			 suite;	  /* server: the one chosen; -1: none */
 	unsigned		 digests; /* server: digest.h mask; 0: none */
 	const uint8_t		*hk;	  /* server: host key; NULL: none */
@@ -95,6 +97,7 @@ struct channel {
 	uint8_t		  peer_hk[32];	/* the server's verified host key */
 	int		  has_peer_hk;	/* 0: the server has none (or is v1) */
 	uint8_t		  t[32];	/* transcript hash T, for signatures */
+	int		  keyed; /* the keys hold the shared secret (2.2) */
 };
 
 /*

@@ -186,10 +186,18 @@ channel_handshake(struct channel *ch, int fd, int role,
 		hs.bare = 1;
 	}
 	hs.suite = -1;
+	hs.nosecret = opts != NULL && opts->nosecret && !hs.bare;
 	if ((rc = hs_hello(ch, &hs, opts)) != 0)
 		goto out;
-	if ((rc = hs_keys(ch, &hs, secret)) != 0)
+	/* PROTOCOL.md 2.2: "nosecret" sessions derive keys without S. */
+	ch->keyed = !hs.nosecret;
+	if ((rc = hs_keys(ch, &hs, hs.nosecret ? NULL : secret)) != 0)
 		goto out;
+	/* A client without the secret must be able to check the server. */
+	if (role == CHANNEL_CLIENT && hs.nosecret && !ch->has_peer_hk) {
+		rc = -ERR_AUTH;
+		goto out;
+	}
 	rc = hs_secure(ch, &hs, opts);
 out:
 	sodium_memzero(&hs, sizeof(hs));

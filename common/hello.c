@@ -74,6 +74,8 @@ channel_hello_encode(struct buf *out, const struct channel_hello *a)
 			h.suites.v[h.suites.n++] =
 			    schema_cstr(suite_names[suite_pref[i]]);
 	h.has.suites = h.suites.n > 0;
+	h.nosecret = a->nosecret != 0;
+	h.has.nosecret = a->nosecret != 0;
 	if (a->suite >= 0 && a->suite < CHANNEL_SUITE_COUNT) {
 		h.suite = schema_cstr(suite_names[a->suite]);
 		h.has.suite = 1;
@@ -158,6 +160,7 @@ hs_hello_decode(struct channel *ch, struct hs *hs, const uint8_t *p, size_t len)
 	memcpy(hs->peer_pk, h.pk.p, crypto_kx_PUBLICKEYBYTES);
 	if (ch->role == CHANNEL_SERVER) {
 		hs->peer_suites = h.has.suites;
+		hs->nosecret = h.has.suites && h.nosecret;
 		for (i = 0; i < h.suites.n; i++)
 			if ((k = suite_by_name(h.suites.v[i])) >= 0)
 				hs->peer_offer |= 1u << k;
@@ -212,9 +215,10 @@ hs_write_hello(struct channel *ch, struct hs *hs,
 	int		     r;
 
 	/* A first-version client (no "suites") gets the first version's. */
-	if (ch->role == CHANNEL_CLIENT)
+	if (ch->role == CHANNEL_CLIENT) {
 		a.offer = hs->bare ? 0 : hs->offer;
-	else if (opts != NULL) {
+		a.nosecret = hs->nosecret;
+	} else if (opts != NULL) {
 		a.lim = opts->lim;
 		if (hs->peer_suites) {
 			a.suite = hs->suite;
@@ -268,6 +272,13 @@ hs_hello(struct channel *ch, struct hs *hs, const struct channel_opts *opts)
 			(void)channel_refuse(ch->fd, ERR_PROTOCOL,
 			    "no cipher suite in common");
 			return -ERR_PROTOCOL;
+		}
+		/* SECURITY: without the secret only the host key proves us. */
+		if (hs->nosecret && (opts == NULL || opts->hostkey == NULL)) {
+			(void)channel_refuse(ch->fd, ERR_AUTH,
+			    "this server has no host key: use the shared "
+			    "secret");
+			return -ERR_AUTH;
 		}
 		return hs_write_hello(ch, hs, opts);
 	}

@@ -78,3 +78,43 @@ hostkey_verify(const uint8_t pk[HOSTKEY_PK_BYTES], const uint8_t t[32],
 	host_message(t, m);
 	return crypto_sign_verify_detached(sig, m, sizeof(m), pk) == 0 ? 0 : -1;
 }
+
+#define USER_LABEL     "ftpd v1 user signature"
+#define USER_LABEL_LEN 22
+#define USER_NAME_MAX  32
+#define USER_MSG_MAX   (USER_LABEL_LEN + 32 + USER_NAME_MAX)
+
+/* label || t || user into m; its length, or 0 for a name too long. */
+static size_t
+user_message(const uint8_t t[32], const char *user, size_t ulen,
+    uint8_t m[USER_MSG_MAX])
+{
+	if (ulen > USER_NAME_MAX)
+		return 0;
+	memcpy(m, USER_LABEL, USER_LABEL_LEN);
+	memcpy(m + USER_LABEL_LEN, t, 32);
+	memcpy(m + USER_LABEL_LEN + 32, user, ulen);
+	return USER_LABEL_LEN + 32 + ulen;
+}
+
+void
+userkey_sign(const uint8_t sk[crypto_sign_SECRETKEYBYTES], const uint8_t t[32],
+    const char *user, size_t ulen, uint8_t sig[HOSTKEY_SIG_BYTES])
+{
+	uint8_t m[USER_MSG_MAX];
+	size_t	n = user_message(t, user, ulen, m);
+
+	(void)crypto_sign_detached(sig, NULL, m, n, sk);
+}
+
+int
+userkey_verify(const uint8_t pk[HOSTKEY_PK_BYTES], const uint8_t t[32],
+    const char *user, size_t ulen, const uint8_t sig[HOSTKEY_SIG_BYTES])
+{
+	uint8_t m[USER_MSG_MAX];
+	size_t	n = user_message(t, user, ulen, m);
+
+	if (n == 0)
+		return -1;
+	return crypto_sign_verify_detached(sig, m, n, pk) == 0 ? 0 : -1;
+}

@@ -52,4 +52,17 @@ __attribute__((warn_unused_result)) int
 hostkey_verify(const uint8_t pk[HOSTKEY_PK_BYTES], const uint8_t t[32],
     const uint8_t sig[HOSTKEY_SIG_BYTES]);
 
+/*
+ * userkey_sign: a user's Ed25519 signature for the "publickey" login
+ * (PROTOCOL.md 4.4): sig = Ed25519(sk, "ftpd v1 user signature" || t ||
+ * user), t the 32-byte transcript hash, user the ulen bytes of the name
+ * (<= 32).  userkey_verify: 0 when sig is pk's such signature, else -1.
+ */
+void userkey_sign(const uint8_t sk[crypto_sign_SECRETKEYBYTES],
+    const uint8_t t[32], const char *user, size_t ulen,
+    uint8_t sig[HOSTKEY_SIG_BYTES]);
+__attribute__((warn_unused_result)) int
+userkey_verify(const uint8_t pk[HOSTKEY_PK_BYTES], const uint8_t t[32],
+    const char *user, size_t ulen, const uint8_t sig[HOSTKEY_SIG_BYTES]);
+
 #endif

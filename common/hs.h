@@ -37,6 +37,7 @@ struct hs {
 	int	 bare;	      /* client: a hello without "suites" (v1) */
 	unsigned peer_offer;  /* suites the client's hello named */
 	int	 peer_suites; /* the client's hello had "suites" */
+	int	 nosecret;    /* keys without the shared secret (2.2) */
 	int	 suite;	      /* the suite the server chose, or -1 */
 };
 /* hs_errno: a handshake I/O failure (errno set) as the ERR_* code. */

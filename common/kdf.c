@@ -23,7 +23,10 @@ channel_transcript(const uint8_t *chello, size_t clen, const uint8_t *shello,
 	sodium_memzero(&st, sizeof(st));
 }
 
-/* key = BLAKE2b-256(key = secret, label || kx || t) (PROTOCOL.md 2.2). */
+/*
+ * key = BLAKE2b-256(key = secret, label || kx || t) (PROTOCOL.md 2.2);
+ * unkeyed when secret is NULL (a "nosecret" session).
+ */
 static void
 derive_one(const uint8_t secret[CHANNEL_KEY_BYTES], const char *label,
     const uint8_t kx[CHANNEL_KEY_BYTES], const uint8_t t[CHANNEL_HASH_BYTES],
@@ -31,8 +34,8 @@ derive_one(const uint8_t secret[CHANNEL_KEY_BYTES], const char *label,
 {
 	crypto_generichash_state st;
 
-	crypto_generichash_init(&st, secret, CHANNEL_KEY_BYTES,
-	    CHANNEL_KEY_BYTES);
+	crypto_generichash_init(&st, secret,
+	    secret != NULL ? CHANNEL_KEY_BYTES : 0, CHANNEL_KEY_BYTES);
 	crypto_generichash_update(&st, (const uint8_t *)label, LABEL_LEN);
 	crypto_generichash_update(&st, kx, CHANNEL_KEY_BYTES);
 	crypto_generichash_update(&st, t, CHANNEL_HASH_BYTES);

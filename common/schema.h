@@ -132,6 +132,7 @@ struct schema_reply {
 	struct schema_str    err;     /* error: err_name(code) */
 	struct schema_str    msg;     /* error: human message */
 	struct schema_str    server;  /* auth: "ftpd/1.0" */
+	struct schema_str    user;    /* auth: the account logged in */
 	struct schema_str    type;    /* stat */
 	uint64_t	     size;    /* stat, get, put done */
 	uint64_t	     mode;    /* stat, get */
@@ -143,7 +144,7 @@ struct schema_reply {
 	struct schema_str    alg;    /* put, put done, get, stat: digest alg */
 	struct schema_bin    digest; /* put done, stat: the file's digest */
 	struct {
-		uint8_t server, alg, digest;
+		uint8_t server, user, alg, digest;
 	} has;
 };
 
@@ -162,16 +163,17 @@ struct schema_lim {
 };
 
 struct schema_hello {
-	struct schema_str  proto;   /* "ftpd" */
-	uint64_t	   v;	    /* protocol version */
-	struct schema_bin  pk;	    /* X25519 public key, 32 bytes */
-	struct schema_strs suites;  /* client: AEAD suites offered, in order */
-	struct schema_str  suite;   /* server: the suite it chose */
-	struct schema_strs digests; /* server: digest algorithms offered */
-	struct schema_bin  hk;	    /* server: Ed25519 host key, 32 bytes */
-	struct schema_lim  lim;	    /* server only */
+	struct schema_str  proto;    /* "ftpd" */
+	uint64_t	   v;	     /* protocol version */
+	struct schema_bin  pk;	     /* X25519 public key, 32 bytes */
+	struct schema_strs suites;   /* client: AEAD suites offered, in order */
+	int		   nosecret; /* client: keys without the secret */
+	struct schema_str  suite;    /* server: the suite it chose */
+	struct schema_strs digests;  /* server: digest algorithms offered */
+	struct schema_bin  hk;	     /* server: Ed25519 host key, 32 bytes */
+	struct schema_lim  lim;	     /* server only */
 	struct {
-		uint8_t suites, suite, digests, hk, lim;
+		uint8_t suites, nosecret, suite, digests, hk, lim;
 	} has;
 };
 

@@ -86,6 +86,7 @@ static const struct schema_field f_error[] = {
 };
 static const struct schema_field f_r_auth[] = {
 	OPT("server", FT_STR, RP, server, 0, 64, 0),
+	OPT("user", FT_STR, RP, user, 1, 32, 0),
 };
 static const struct schema_field f_r_stat[] = {
 	REQ("type", FT_STR, RP, type, 1, 16),
@@ -124,6 +125,7 @@ static const struct schema_field f_hello[] = {
 	    SCHEMA_HASH_LEN),
 	OPT("suites", FT_STRS, struct schema_hello, suites, 1, SCHEMA_STRS_MAX,
 	    0),
+	OPT("nosecret", FT_BOOL, struct schema_hello, nosecret, 0, 1, 0),
 	OPT("suite", FT_STR, struct schema_hello, suite, 1, SCHEMA_NAME_MAX, 0),
 	OPT("digests", FT_STRS, struct schema_hello, digests, 1,
 	    SCHEMA_STRS_MAX, 0),

@@ -75,6 +75,7 @@ struct server {
 	int		    fd, rc;
 	struct channel_opts opts;
 	struct hostkey	    hk;
+	int		    nohk; /* run without a host key */
 };
 
 static void *
@@ -85,7 +86,7 @@ server_main(void *arg)
 	uint8_t	       secret[32];
 
 	unit_fill(secret, sizeof(secret), 0x80);
-	s->opts.hostkey = &s->hk;
+	s->opts.hostkey = s->nohk ? NULL : &s->hk;
 	s->rc = channel_handshake(&ch, s->fd, CHANNEL_SERVER, secret, &s->opts);
 	if (s->rc == 0)
 		channel_destroy(&ch);
@@ -130,6 +131,65 @@ test_handshake_checks_host_key(void **state)
 	assert_int_equal(handshake_with(&s, &ch), -ERR_CRYPTO);
 }
 
+/* A client without the secret: keys without S, checked by the host key. */
+static void
+test_nosecret(void **state)
+{
+	struct server	    s;
+	struct channel	    ch;
+	struct channel_opts o = { .nosecret = 1 };
+	uint8_t		    secret[32];
+	int		    sv[2], rc;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	make_key(&s.hk, 7);
+	unit_pair(sv);
+	s.fd = sv[1];
+	assert_int_equal(pthread_create(&s.thread, NULL, server_main, &s), 0);
+	memset(secret, 0, sizeof(secret)); /* ignored: no secret is used */
+	rc = channel_handshake(&ch, sv[0], CHANNEL_CLIENT, secret, &o);
+	assert_int_equal(rc, 0);
+	assert_false(ch.keyed);
+	assert_true(ch.has_peer_hk);
+	channel_destroy(&ch);
+	close(sv[0]);
+	assert_int_equal(pthread_join(s.thread, NULL), 0);
+	assert_int_equal(s.rc, 0);
+	/* A server without a host key refuses such a client. */
+	s.nohk = 1;
+	unit_pair(sv);
+	s.fd = sv[1];
+	assert_int_equal(pthread_create(&s.thread, NULL, server_main, &s), 0);
+	rc = channel_handshake(&ch, sv[0], CHANNEL_CLIENT, secret, &o);
+	assert_int_equal(rc, -ERR_AUTH);
+	close(sv[0]);
+	assert_int_equal(pthread_join(s.thread, NULL), 0);
+	assert_int_equal(s.rc, -ERR_AUTH);
+}
+
+static void
+test_user_signature(void **state)
+{
+	struct hostkey u;
+	uint8_t	       t[32], sig[HOSTKEY_SIG_BYTES];
+
+	(void)state;
+	make_key(&u, 3);
+	unit_fill(t, sizeof(t), 0x50);
+	userkey_sign(u.sk, t, "alice", 5, sig);
+	assert_int_equal(userkey_verify(u.pk, t, "alice", 5, sig), 0);
+	assert_int_equal(userkey_verify(u.pk, t, "alicf", 5, sig), -1);
+	t[3] ^= 1; /* another session's transcript: a replay fails */
+	assert_int_equal(userkey_verify(u.pk, t, "alice", 5, sig), -1);
+	t[3] ^= 1;
+	/* Not a host signature either, and no name over 32 bytes. */
+	assert_int_equal(hostkey_verify(u.pk, t, sig), -1);
+	assert_int_equal(userkey_verify(u.pk, t,
+			     "0123456789012345678901234567890123", 34, sig),
+	    -1);
+}
+
 int
 main(void)
 {
@@ -137,6 +197,8 @@ main(void)
 		cmocka_unit_test(test_fingerprint),
 		cmocka_unit_test(test_sign_verify),
 		cmocka_unit_test(test_handshake_checks_host_key),
+		cmocka_unit_test(test_nosecret),
+		cmocka_unit_test(test_user_signature),
 	};
 
 	if (sodium_init() < 0)
