@@ -19,6 +19,13 @@
 int sandbox_landlock_abi(void);
 
 /*
+ * sandbox_enabled: 0 in a sanitizer build (make asan), where the sanitizer
+ * runtime needs files and calls the sandbox forbids (/proc/self/maps, its
+ * reports): there sandbox_apply only checks no_new_privs.  1 otherwise.
+ */
+int sandbox_enabled(void);
+
+/*
  * sandbox_apply: restrict this process for good: Landlock (where the
  * kernel has ABI 2 or later) to read, write, create, remove and rename
  * beneath rootfd (an O_PATH descriptor of the served root) and nothing

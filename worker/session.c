@@ -325,7 +325,8 @@ request_state(struct session *s, const struct schema_req *q)
 	struct schema_str p = q->path.len > 0 ? q->path : q->from;
 	size_t		  n = p.len < sizeof(raw) - 1 ? p.len : sizeof(raw) - 1;
 
-	memcpy(raw, p.p, n); /* a NUL inside ends it: bad_path anyway */
+	if (n > 0) /* a NUL inside ends it: bad_path anyway */
+		memcpy(raw, p.p, n);
 	raw[n] = '\0';
 	session_state(s, schema_op_name(q->op), raw, 0, 0, 1);
 }
