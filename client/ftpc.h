@@ -89,7 +89,7 @@ struct progress;
 struct ftpc {
 	char	       host[256];
 	char	       port[16];
-	char	       user[64];   /* from a URL or Host block: names the key */
+	char	       user[64];   /* -u, URL or config: account or USER.key */
 	int	       quiet;	   /* -q: no progress bar */
 	int	       verbose;	   /* -v */
 	int	       digest;	   /* --digest: enum digest_alg of transfers */

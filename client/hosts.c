@@ -4,7 +4,8 @@
  * configuration file, a name or address, HOST:PORT, [V6ADDR]:PORT, or a
  * URL ftpc://[USER@]HOST[:PORT][/PATH]; an operand may be such a URL too.
  * The configuration file reads like ssh_config(5): "keyword value" or
- * "keyword = value" lines (host, port, key, user), the ones before the
+ * "keyword = value" lines (host, port, key, user, identity, accept_new),
+ * the ones before the
  * first "Host PATTERN..." line for every server, a block's for the
  * aliases its patterns match (fnmatch(3); the first value found wins).
  * Precedence: flags, then the environment, then the matching block, then

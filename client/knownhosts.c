@@ -176,8 +176,8 @@ kh_ask(const char *where, const char *fp)
 	    "Are you sure you want to continue connecting (yes/no)? ",
 	    where, fp);
 	for (i = 0; i < 3; i++) {
-		if (readpassphrase(prompt, ans, sizeof(ans),
-			RPP_ECHO_ON | RPP_REQUIRE_TTY) == NULL)
+		if (readpassphrase(prompt, ans, sizeof(ans), RPP_ECHO_ON) ==
+		    NULL)
 			return 0;
 		if (strcasecmp(ans, "yes") == 0)
 			return 1;

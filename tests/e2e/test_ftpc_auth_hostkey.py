@@ -343,3 +343,55 @@ def test_password_file_rules(fake, home):
     assert "--password-file" in r.stderr
     r = ftpc(home, f.port, "-u", "Bad User", "mkdir", "d")
     assert r.returncode == 2, r
+
+
+def test_terminal_asks_for_key_and_password(fake, home):
+    """On a terminal: the fingerprint and a question, then the password
+    prompt with echo off; typed answers go into known_hosts and auth."""
+    import fcntl
+    import select
+    import termios
+    import time
+
+    hk = SigningKey.generate()
+    f = fake(hk=hk)
+    master, slave = os.openpty()
+
+    def ctty():
+        os.setsid()
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FTPC_")}
+    env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"),
+               LC_ALL="C", TERM="dumb")
+    p = subprocess.Popen([str(BIN["ftpc"]), "-q", "-H", "127.0.0.1", "-p",
+                          str(f.port), "-u", "alice", "mkdir", "d"],
+                         stdin=slave, stdout=slave, stderr=slave, env=env,
+                         cwd=home, preexec_fn=ctty)
+    os.close(slave)
+    out = b""
+
+    def until(want):
+        nonlocal out
+        end = time.monotonic() + 10
+        while want not in out and time.monotonic() < end:
+            if select.select([master], [], [], 0.1)[0]:
+                try:
+                    out += os.read(master, 4096)
+                except OSError:
+                    return
+    try:
+        until(b"(yes/no)? ")
+        assert fingerprint(bytes(hk.verify_key)).encode() in out, out
+        os.write(master, b"yes\n")
+        until(b"password: ")
+        assert b"alice@127.0.0.1:" in out, out
+        os.write(master, b"typed pw\n")
+        assert p.wait(10) == 0, out
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+        os.close(master)
+    assert b"typed pw" not in out                  # no echo
+    assert auth_of(f)[0]["password"] == "typed pw"
+    assert known(home).exists()
