@@ -31,6 +31,8 @@ enum {
 	OPT_LIMIT_RATE,
 	OPT_PARALLEL,
 	OPT_JSON,
+	OPT_PASSWORD_FILE,
+	OPT_ACCEPT_NEW,
 	OPT_SHADOW = 0x1000 /* + a global letter the command took */
 };
 
@@ -58,6 +60,10 @@ static const struct optdef optdefs[] = {
 	{ "port", required_argument, 'p', NULL },
 	{ "key", required_argument, 'k', NULL },
 	{ "config", required_argument, 'c', NULL },
+	{ "user", required_argument, 'u', NULL },
+	{ "identity", required_argument, 'i', NULL },
+	{ "password-file", required_argument, OPT_PASSWORD_FILE, NULL },
+	{ "accept-new", no_argument, OPT_ACCEPT_NEW, NULL },
 	{ "batch", required_argument, 'b', NULL },
 	{ "continue", no_argument, 'C', NULL },
 	{ "quiet", no_argument, 'q', NULL },
@@ -220,6 +226,28 @@ args_flag(struct ftpc *c, int ch)
 	return 1;
 }
 
+/* args_login: -u, -i, --password-file, --accept-new (hosts.c uses them). */
+static int
+args_login(struct ftpc *c, int ch, const char *arg, const char *fl[5])
+{
+	if (fl == NULL)
+		return usage_msg("connection options cannot change in a "
+				 "session");
+	if (ch == 'u' && auth_check_user(arg) != 0)
+		return usage_msg("-u: an account name is 1 to 32 of a-z, 0-9, "
+				 "'_', '.', '-', starting with a letter or "
+				 "digit");
+	if (ch == 'u')
+		c->flag_user = arg;
+	else if (ch == 'i')
+		c->flag_ident = arg;
+	else if (ch == OPT_PASSWORD_FILE)
+		c->password_file = arg;
+	else
+		c->accept_new = 1;
+	return 0;
+}
+
 int
 args_global(struct ftpc *c, int ch, const char *arg, const char *fl[5])
 {
@@ -233,6 +261,9 @@ args_global(struct ftpc *c, int ch, const char *arg, const char *fl[5])
 		fl[slot - slots] = arg;
 		return 0;
 	}
+	if (ch == 'u' || ch == 'i' || ch == OPT_PASSWORD_FILE ||
+	    ch == OPT_ACCEPT_NEW)
+		return args_login(c, ch, arg, fl);
 	if (ch == OPT_DIGEST) {
 		if ((c->digest = digest_by_name(arg, strlen(arg))) < 0)
 			return usage_msg("--digest: xxh3-128 or blake2b-256");

@@ -22,8 +22,7 @@
 #include "common/safetext.h"
 #include "client/ftpc.h"
 
-/* conn_why: the words for an errno of channel_send or channel_recv. */
-static const char *
+const char *
 conn_why(int err)
 {
 	static char why[128];
@@ -176,30 +175,6 @@ conn_check(const struct schema_reply *rep, const char *op, const char *name)
 	return op != NULL ? conn_report(op, name, rep) : conn_err_code(rep);
 }
 
-static int
-conn_handshake(struct ftpc *c, const uint8_t secret[CHANNEL_KEY_BYTES])
-{
-	int r;
-
-	r = channel_handshake(&c->ch, c->fd, CHANNEL_CLIENT, secret, NULL);
-	if (r == 0)
-		return 0;
-	c->dead = 1;
-	if (c->ch.refused_code != 0) { /* refused_msg is filtered already */
-		warnx("%s: %s (%s)", dial_where(c), c->ch.refused_msg,
-		    err_name(c->ch.refused_code));
-		return c->ch.refused_code == ERR_BUSY ? -ERR_BUSY : -ERR_EOF;
-	}
-	if (r == -ERR_PROTOCOL)
-		warnx("%s: protocol error in the handshake", dial_where(c));
-	else if (r == -ERR_TIMEOUT)
-		warnx("%s: handshake timed out", dial_where(c));
-	else
-		warnx("%s: handshake failed: %s", dial_where(c),
-		    conn_why(errno));
-	return r == -ERR_PROTOCOL || r == -ERR_TIMEOUT ? r : -ERR_EOF;
-}
-
 /* conn_req: a request of op with no fields set (the caller adds them). */
 void
 conn_req(struct schema_req *q, enum schema_kind op)
@@ -209,9 +184,10 @@ conn_req(struct schema_req *q, enum schema_kind op)
 }
 
 /*
- * conn_auth: method "secret".  SECURITY: the server proves it holds the
- * secret by a reply that decrypts; anything else is an authentication
- * failure, and nothing of a reply that failed to decrypt is used.
+ * conn_auth: the auth request of c->method (auth.c fills it).  SECURITY:
+ * with method "secret" the server proves it holds the secret by a reply
+ * that decrypts; anything else is an authentication failure, and nothing
+ * of a reply that failed to decrypt is used.
  */
 static int
 conn_auth(struct ftpc *c)
@@ -219,12 +195,19 @@ conn_auth(struct ftpc *c)
 	struct schema_req   q;
 	struct schema_reply rep;
 	const uint8_t	   *body;
+	uint8_t		    sig[HOSTKEY_SIG_BYTES];
 	size_t		    len;
 	int		    type, r;
 
 	conn_req(&q, SCHEMA_AUTH);
-	q.method = schema_cstr("secret");
-	if ((r = conn_send(c, &q, 0)) != 0)
+	if ((r = auth_fill(c, &q, sig)) != 0) {
+		c->dead = 1;
+		return r;
+	}
+	r = conn_send(c, &q, 0);
+	buf_free(&c->out); /* wipes the password; the next send grows it */
+	buf_init(&c->out, CONN_REQUEST_MAX);
+	if (r != 0)
 		return r;
 	if (channel_recv(&c->ch, &type, &body, &len) != 1) {
 		if (errno == EAGAIN)
@@ -261,7 +244,7 @@ conn_open(struct ftpc *c, const uint8_t secret[CHANNEL_KEY_BYTES])
 	buf_init(&c->out, CONN_REQUEST_MAX);
 	if ((r = dial_connect(c)) != 0)
 		return r;
-	if ((r = conn_handshake(c, secret)) != 0)
+	if ((r = handshake_run(c, secret)) != 0)
 		return r;
 	if ((r = conn_auth(c)) == 0 && dial_timeout(c->fd, c->timeout_sec)) {
 		warn("%s: setsockopt", dial_where(c));

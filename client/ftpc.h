@@ -19,6 +19,10 @@
  *   ERR_AUTH                                             4 AUTH
  *   ERR_SYSTEM, ERR_NOMEM (a local file or memory)        5 LOCAL
  *   ERR_DIGEST (ours on a get, or the server's on a put)  6 INTEGRITY
+ *   FTPC_ERR_HOSTKEY (the server's host key differs from the one in
+ *     known_hosts, or its signature did not verify)       7 HOSTKEY
+ *   FTPC_ERR_UNKNOWN_HOST (a new host key not accepted: the user said
+ *     no, or no terminal to ask and no --accept-new)      8 UNKNOWN_HOST
  *
  * A function that met a connection failure also sets c->dead, so a caller
  * tells "the server refused this" (c->dead == 0) from "no more requests".
@@ -37,13 +41,23 @@
 
 enum ftpc_exit {
 	FTPC_EXIT_OK = 0,
-	FTPC_EXIT_REMOTE = 1,	/* the server refused an operation */
-	FTPC_EXIT_USAGE = 2,	/* bad flags, arguments or config values */
-	FTPC_EXIT_CONN = 3,	/* connect, lost connection, protocol, busy */
-	FTPC_EXIT_AUTH = 4,	/* authentication failed */
-	FTPC_EXIT_LOCAL = 5,	/* local input or output error */
-	FTPC_EXIT_INTEGRITY = 6 /* a digest did not match */
+	FTPC_EXIT_REMOTE = 1,	 /* the server refused an operation */
+	FTPC_EXIT_USAGE = 2,	 /* bad flags, arguments or config values */
+	FTPC_EXIT_CONN = 3,	 /* connect, lost connection, protocol, busy */
+	FTPC_EXIT_AUTH = 4,	 /* authentication failed */
+	FTPC_EXIT_LOCAL = 5,	 /* local input or output error */
+	FTPC_EXIT_INTEGRITY = 6, /* a digest did not match */
+	FTPC_EXIT_HOSTKEY = 7,	 /* host key changed or signature bad */
+	FTPC_EXIT_UNKNOWN_HOST = 8 /* a new host key was not accepted */
 };
+
+/* How ftpc logs in (PROTOCOL.md 4.4 methods). */
+enum ftpc_method {
+	FTPC_AUTH_SECRET = 0, /* the shared secret alone (the default) */
+	FTPC_AUTH_PASSWORD,   /* -u USER: an account's password */
+	FTPC_AUTH_PUBLICKEY   /* -i KEY: an account's Ed25519 key */
+};
+#define FTPC_PASSWORD_MAX 1024 /* bytes, PROTOCOL.md 4.4 */
 
 #define FTPC_TIMEOUT_SEC 60  /* default --timeout: SO_RCVTIMEO / SO_SNDTIMEO */
 #define FTPC_CONNECT_SEC 10  /* default --connect-timeout: connect, handshake */
@@ -75,7 +89,7 @@ struct progress;
 struct ftpc {
 	char	       host[256];
 	char	       port[16];
-	char	       user[64];   /* from a URL or Host block: names the key */
+	char	       user[64];   /* -u, URL or config: account or USER.key */
 	int	       quiet;	   /* -q: no progress bar */
 	int	       verbose;	   /* -v */
 	int	       digest;	   /* --digest: enum digest_alg of transfers */
@@ -97,9 +111,17 @@ struct ftpc {
 	struct buf     out;   /* the request being sent (conn_send) */
 	uint8_t	      *iobuf; /* CHANNEL_DATA_CHUNK bytes for put */
 	uint8_t	       key[FTPC_KEY_BYTES]; /* kept for reconnects; wiped */
-	int64_t	       rate_t0;		    /* --limit-rate: window start, ms */
-	uint64_t       rate_bytes;	    /* bytes moved since rate_t0 */
-	struct progress *total;	  /* a tree's total line, NULL otherwise */
+	int	       nosecret;      /* no shared secret: c->key unused */
+	int	       method;	      /* enum ftpc_method */
+	int	       accept_new;    /* --accept-new: record new host keys */
+	const char    *flag_user;     /* -u */
+	const char    *flag_ident;    /* -i */
+	const char    *password_file; /* --password-file */
+	struct hostkey ident;	      /* -i: the user's key; wiped */
+	char	      *password;   /* read once, kept for reconnects; wiped */
+	int64_t	       rate_t0;	   /* --limit-rate: window start, ms */
+	uint64_t       rate_bytes; /* bytes moved since rate_t0 */
+	struct progress *total;	   /* a tree's total line, NULL otherwise */
 	int		 report;  /* --parallel child: pipe to the parent, -1 */
 	int		 closing; /* in conn_close: failures are not news */
 };
@@ -117,8 +139,10 @@ struct rstat {
 extern const char ftpc_version[];
 
 /* Client-only codes (negated like the others), never on the wire. */
-#define FTPC_ERR_USAGE 200 /* bad command-line or shell arguments: exit 2 */
-#define FTPC_ERR_INTR  201 /* interrupted (SIGINT): exit 130 */
+#define FTPC_ERR_USAGE	      200 /* bad command-line or shell arguments: exit 2 */
+#define FTPC_ERR_INTR	      201 /* interrupted (SIGINT): exit 130 */
+#define FTPC_ERR_HOSTKEY      202 /* host key changed or bad signature: 7 */
+#define FTPC_ERR_UNKNOWN_HOST 203 /* new host key not accepted: 8 */
 
 /*
  * usage.c.  ftpc_exit: the exit status for err (0 or -ERR_*, or a
@@ -270,6 +294,20 @@ int conn_open(struct ftpc *c, const uint8_t secret[CHANNEL_KEY_BYTES]);
  * conn_open.
  */
 int conn_connect(struct ftpc *c);
+
+/* conn_why: the words for an errno of channel_send or channel_recv
+ * (static storage for some, valid until the next call). */
+const char *conn_why(int err);
+
+/*
+ * handshake.c.  handshake_run: the handshake on c->fd (with secret unless
+ * c->nosecret), then the host key's pin (knownhosts_verify).  Returns 0;
+ * -ERR_AUTH (wrong secret, a server refusing the session with code 16, a
+ * nosecret session to a server without host key); -FTPC_ERR_HOSTKEY or
+ * -FTPC_ERR_UNKNOWN_HOST; a connection error (ERR_EOF, ERR_TIMEOUT,
+ * ERR_BUSY, ERR_PROTOCOL).  Printed; c->dead set on any error.
+ */
+int handshake_run(struct ftpc *c, const uint8_t secret[CHANNEL_KEY_BYTES]);
 
 /* dial_timeout: SO_RCVTIMEO and SO_SNDTIMEO of fd, seconds.  0 or -1. */
 int dial_timeout(int fd, int sec);
@@ -571,5 +609,84 @@ void partial_close(struct partial *p, int r);
  * 128 + signal.
  */
 void partial_signals(void);
+
+/*
+ * knownhosts.c: the pinned host keys (PROTOCOL.md 2.6), one line
+ * "HOST PORT KEY" each in $XDG_CONFIG_HOME/ftpc/known_hosts, KEY the
+ * base64 of the 32 key bytes or a "SHA256:..." fingerprint.
+ */
+struct kh_query {
+	const char    *host;  /* as the user named it (c->host) */
+	const char    *port;  /* decimal (c->port) */
+	const char    *where; /* "HOST:PORT" for messages */
+	const uint8_t *pk;    /* the server's verified key, 32 bytes */
+};
+enum kh_result { KH_MATCH = 0, KH_UNKNOWN = 1, KH_CHANGED = 2 };
+
+/* knownhosts_path: the file's path into out.  0 or -ERR_SYSTEM. */
+int knownhosts_path(char *out, size_t outlen);
+
+/*
+ * knownhosts_lookup: q's host and port in the file path (missing: none).
+ * Returns KH_MATCH (a line has q->pk), KH_CHANGED (lines name the host and
+ * port, none with q->pk: *lineno and old, oldlen bytes, get the first such
+ * line as written), KH_UNKNOWN, or -ERR_SYSTEM (read error, errno).
+ * Malformed lines are skipped.
+ */
+int knownhosts_lookup(const char *path, const struct kh_query *q, int *lineno,
+    char *old, size_t oldlen);
+
+/*
+ * knownhosts_add: append "HOST PORT BASE64" to path (created 0600, its
+ * folder 0700) in one write.  Returns 0 or -ERR_SYSTEM (errno; EINVAL for
+ * a host holding blanks or '#').
+ */
+int knownhosts_add(const char *path, const char *host, const char *port,
+    const uint8_t pk[HOSTKEY_PK_BYTES]);
+
+/*
+ * knownhosts_verify: decide on q->pk.  Known: 0.  Changed: both
+ * fingerprints and the line to remove printed, -FTPC_ERR_HOSTKEY.  New:
+ * recorded without asking when keyed (the session holds the shared secret)
+ * or accept (--accept-new), else asked on the terminal; refused (no, or no
+ * terminal) with -FTPC_ERR_UNKNOWN_HOST.  -ERR_SYSTEM when the file cannot
+ * be read.  Messages are printed.
+ */
+int knownhosts_verify(const struct kh_query *q, int keyed, int accept);
+
+/* knownhosts_badsig: print the failed host signature of pk;
+ * -FTPC_ERR_HOSTKEY. */
+int knownhosts_badsig(const char *where, const uint8_t pk[HOSTKEY_PK_BYTES]);
+
+/*
+ * auth.c.  auth_fill: the fields of the auth request q for c->method (q
+ * already an SCHEMA_AUTH request): user, and the password (read once from
+ * --password-file or the terminal, kept in c->password) or the public key
+ * and its signature over c->ch.t and the user into sig (which q points
+ * to: keep it until q is sent).  Returns 0, -FTPC_ERR_USAGE (no terminal
+ * to ask, printed), -ERR_SYSTEM (password file, printed) or -ERR_AUTH
+ * (a password on a session that proved nothing about the server).
+ */
+int auth_fill(struct ftpc *c, struct schema_req *q,
+    uint8_t sig[HOSTKEY_SIG_BYTES]);
+
+/*
+ * auth_keygen: "ftpc keygen [FILE]": a new identity (a 32-byte seed as 64
+ * hex digits, mode 0600, never overwritten) at FILE or
+ * $XDG_CONFIG_HOME/ftpc/id_ed25519, its public line
+ * "ftpd-ed25519 BASE64 USER@HOST" on stdout and in FILE.pub.  argv[0] is
+ * "keygen".  Returns the exit status.
+ */
+int auth_keygen(int argc, char **argv);
+
+/* auth_wipe: erase the password and the identity of c. */
+void auth_wipe(struct ftpc *c);
+
+/*
+ * auth_check_user: whether name is an account name (PROTOCOL.md 4.4:
+ * 1 to 32 bytes of a-z, 0-9, '_', '.', '-', the first a letter or digit).
+ * 0 or -1.
+ */
+int auth_check_user(const char *name);
 
 #endif

@@ -4,7 +4,8 @@
  * configuration file, a name or address, HOST:PORT, [V6ADDR]:PORT, or a
  * URL ftpc://[USER@]HOST[:PORT][/PATH]; an operand may be such a URL too.
  * The configuration file reads like ssh_config(5): "keyword value" or
- * "keyword = value" lines (host, port, key, user), the ones before the
+ * "keyword = value" lines (host, port, key, user, identity, accept_new),
+ * the ones before the
  * first "Host PATTERN..." line for every server, a block's for the
  * aliases its patterns match (fnmatch(3); the first value found wins).
  * Precedence: flags, then the environment, then the matching block, then
@@ -25,6 +26,7 @@
 #include <bsd/string.h>
 
 #include "common/error.h"
+#include "common/hostkey.h"
 #include "common/keyfile.h"
 #include "common/xdg.h"
 #include "client/ftpc.h"
@@ -35,7 +37,9 @@ struct hostcfg {
 	char port[16];
 	char user[64];
 	char key[PATH_MAX];
-	char path[PATH_MAX]; /* a URL's path: the first remote folder */
+	char path[PATH_MAX];  /* a URL's path: the first remote folder */
+	char ident[PATH_MAX]; /* "identity": the user's Ed25519 key */
+	char accept[8];	      /* "accept_new": "yes" or "no" */
 };
 
 /* What a configuration file is read for. */
@@ -157,6 +161,14 @@ cfg_key(struct hostcfg *h, const char *kw, const char *v, const char **why)
 		return v[0] ? set(h->user, sizeof(h->user), v) : -1;
 	if (strcasecmp(kw, "key") == 0 || strcasecmp(kw, "identityfile") == 0)
 		return v[0] ? set(h->key, sizeof(h->key), v) : -1;
+	if (strcasecmp(kw, "identity") == 0)
+		return v[0] ? set(h->ident, sizeof(h->ident), v) : -1;
+	if (strcasecmp(kw, "accept_new") == 0) {
+		*why = "accept_new: yes or no";
+		return strcmp(v, "yes") == 0 || strcmp(v, "no") == 0
+		    ? set(h->accept, sizeof(h->accept), v)
+		    : -1;
+	}
 	*why = "unknown keyword";
 	return -1;
 }
@@ -272,12 +284,53 @@ cfg_keypath(const char *file, const char *key, char *out, size_t outlen)
 		usage_error("key file path too long");
 }
 
-/* hosts_key: the key path (flags, env, block, top, USER.key, default). */
+/*
+ * hosts_method: how to log in.  An identity (-i, "identity") is method
+ * publickey; -u, or a user from a URL or the configuration without a key
+ * of its own (USER.key) or a key named (-k, FTPC_KEY, "key"), is method
+ * password; else the shared secret alone, as before accounts.  Sets
+ * c->method, loads the identity; exits 2 or 5 on an error.
+ */
+static void
+hosts_method(struct ftpc *c, const struct cfgread *r, int named, int userkey)
+{
+	const char *id = pick(r->blk.ident, r->top.ident, NULL, NULL);
+	char	    path[PATH_MAX], err[256];
+
+	if (c->flag_ident != NULL || id != NULL)
+		c->method = FTPC_AUTH_PUBLICKEY;
+	else if (c->flag_user != NULL || (c->user[0] && !named && !userkey))
+		c->method = FTPC_AUTH_PASSWORD;
+	else {
+		c->method = FTPC_AUTH_SECRET;
+		return;
+	}
+	if (c->user[0] == '\0')
+		usage_error("-i: no user name: give -u USER");
+	if (auth_check_user(c->user) != 0)
+		usage_error("user: an account name is 1 to 32 of a-z, 0-9, "
+			    "'_', '.', '-', starting with a letter or digit");
+	if (c->method != FTPC_AUTH_PUBLICKEY)
+		return;
+	if (c->flag_ident != NULL)
+		strlcpy(path, c->flag_ident, sizeof(path));
+	else
+		cfg_keypath(r->file, id, path, sizeof(path));
+	if (hostkey_load(path, &c->ident, err, sizeof(err)) != 0)
+		errx(FTPC_EXIT_LOCAL, "cannot read identity: %s", err);
+}
+
+/*
+ * hosts_key: the shared secret (flags, env, block, top, USER.key, the
+ * default secret.key), read into c->key.  An account login uses only a
+ * secret named or of its user: without one its session is "nosecret".
+ */
 static void
 hosts_key(struct ftpc *c, const char *flag, const struct cfgread *r)
 {
 	char	    path[PATH_MAX], def[PATH_MAX], file[80], err[256];
 	const char *k;
+	int	    userkey;
 
 	k = pick(flag, getenv("FTPC_KEY"), NULL, NULL);
 	if (k == NULL && pick(r->blk.key, r->top.key, NULL, NULL) != NULL)
@@ -286,9 +339,15 @@ hosts_key(struct ftpc *c, const char *flag, const struct cfgread *r)
 	else if (strlcpy(path, k ? k : "", sizeof(path)) >= sizeof(path))
 		usage_error("key file path too long");
 	snprintf(file, sizeof(file), "%s.key", c->user);
-	if (path[0] == '\0' && c->user[0] != '\0' &&
-	    default_path(file, def, sizeof(def)) == 0 && access(def, F_OK) == 0)
+	userkey = c->user[0] != '\0' &&
+	    default_path(file, def, sizeof(def)) == 0 && access(def, F_OK) == 0;
+	hosts_method(c, r, path[0] != '\0', userkey);
+	if (path[0] == '\0' && userkey)
 		strlcpy(path, def, sizeof(path));
+	if (path[0] == '\0' && c->method != FTPC_AUTH_SECRET) {
+		c->nosecret = 1; /* PROTOCOL.md 2.2: the host key vouches */
+		return;
+	}
 	if (path[0] == '\0' && default_path("secret.key", path, sizeof(path)))
 		usage_error("no usable key file path");
 	if (keyfile_read(path, c->key, err, sizeof(err)) == -1)
@@ -311,8 +370,12 @@ hosts_finish(struct ftpc *c, const char *portflag, const struct hostcfg *s,
 	if (strlcpy(c->port, p, sizeof(c->port)) >= sizeof(c->port) ||
 	    check_port(c->port) == -1)
 		usage_error("port must be a number from 1 to 65535");
-	strlcpy(c->user, pick(s->user, r->blk.user, r->top.user, ""),
+	strlcpy(c->user,
+	    pick(c->flag_user, s->user,
+		pick(r->blk.user, r->top.user, NULL, NULL), ""),
 	    sizeof(c->user));
+	if (strcmp(pick(r->blk.accept, r->top.accept, NULL, "no"), "yes") == 0)
+		c->accept_new = 1;
 	if (s->path[0] != '\0' &&
 	    remote_setcwd(s->path[1] ? s->path + 1 : ".") != 0)
 		usage_error("URL path too long");

@@ -2,7 +2,7 @@
  * main.c: ftpc's entry: the options before the command, the command and
  * its own options (args.c), the server and key (hosts.c), then one
  * connection for the command, the shell (no command on a terminal, or
- * "shell") or a batch (-b FILE).  Arguments are checked before anything is
+ * "shell") or a batch (-b FILE); "keygen" alone needs no server.  Arguments are checked before anything is
  * connected, so a usage error (exit 2) never touches the network.  This
  * file must not speak the protocol itself.
  */
@@ -59,6 +59,11 @@ pick_mode(struct ftpc *c, int argc, char **argv, const char *fl[5],
 	int i = args_front(c, argc, argv, fl);
 
 	log_init(c->verbose, 1);
+	if (i < argc && strcmp(argv[i], "keygen") == 0) { /* no server */
+		if (sodium_init() < 0)
+			errx(FTPC_EXIT_LOCAL, "cannot initialise libsodium");
+		exit(auth_keygen(argc - i, argv + i));
+	}
 	if (fl[4] != NULL) {
 		if (i < argc)
 			usage_error("-b takes no command");
@@ -136,6 +141,7 @@ main(int argc, char **argv)
 	partial_signals();
 	st = run(&c, mode, &call, fl[4]);
 	sodium_memzero(c.key, sizeof(c.key));
+	auth_wipe(&c);
 	free(c.iobuf);
 	return st;
 }

@@ -14,7 +14,10 @@
 static const char usage_text[] =
     "usage: ftpc [-Cqv] [-c config] [-H host] [-k keyfile] [-p port] "
     "[-b batchfile]\n"
-    "            [command [option ...] [arg ...]]\n";
+    "            [-u user [-i identity]] [--password-file file] "
+    "[--accept-new]\n"
+    "            [command [option ...] [arg ...]]\n"
+    "       ftpc keygen [file]\n";
 
 static const char help_commands[] =
     "\n"
@@ -35,6 +38,8 @@ static const char help_commands[] =
     "in '/'\n"
     "  shell                     interactive session (the default on a "
     "terminal)\n"
+    "  keygen [FILE]             make an Ed25519 identity for -i (default\n"
+    "                            $XDG_CONFIG_HOME/ftpc/id_ed25519)\n"
     "  shell only: cd, pwd, lcd, lpwd, !COMMAND, help, exit\n"
     "\n"
     "command options:\n"
@@ -59,6 +64,11 @@ static const char help_options[] =
     "command)\n"
     "  -k, --key FILE   shared secret (default $XDG_CONFIG_HOME/ftpc/"
     "secret.key)\n"
+    "  -u, --user USER  log in to the account USER (password from the "
+    "terminal)\n"
+    "  -i, --identity FILE  log in with this Ed25519 key (ftpc keygen)\n"
+    "  --password-file FILE  read the password from FILE's first line\n"
+    "  --accept-new     record a server's new host key without asking\n"
     "  -c, --config FILE  configuration file (default "
     "$XDG_CONFIG_HOME/ftpc/config)\n"
     "  -b, --batch FILE run the commands in FILE ('-': stdin)\n"
@@ -79,7 +89,7 @@ static const char help_exit[] =
     "then the\n"
     "configuration file (key = value lines, and [Host ALIAS] blocks with "
     "host,\n"
-    "port, key, user), then defaults.\n"
+    "port, key, user, identity, accept_new), then defaults.\n"
     "\n"
     "exit codes:\n"
     "  0  success\n"
@@ -88,9 +98,11 @@ static const char help_exit[] =
     "  2  usage error\n"
     "  3  connection: cannot connect, connection lost, protocol error,\n"
     "     server busy\n"
-    "  4  authentication failed (wrong key)\n"
+    "  4  authentication failed (wrong key, user or password)\n"
     "  5  local input or output error\n"
     "  6  integrity: a whole-file digest did not match\n"
+    "  7  the server's host key changed (or its signature is bad)\n"
+    "  8  a new host key was not accepted (no terminal: --accept-new)\n"
     "  130  interrupted (Ctrl-C)\n";
 
 int
@@ -116,6 +128,10 @@ ftpc_exit(int err)
 		return FTPC_EXIT_USAGE;
 	case FTPC_ERR_INTR:
 		return FTPC_EXIT_INTR;
+	case FTPC_ERR_HOSTKEY:
+		return FTPC_EXIT_HOSTKEY;
+	case FTPC_ERR_UNKNOWN_HOST:
+		return FTPC_EXIT_UNKNOWN_HOST;
 	default:
 		return FTPC_EXIT_REMOTE;
 	}
