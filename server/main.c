@@ -54,14 +54,14 @@ static void __attribute__((noreturn)) usage(int code)
 
 /* The master's callback: build the worker's parameters and enter it. */
 static void
-run_worker(const struct config *c, const uint8_t *secret, int ipc_fd,
+run_worker(const struct config *c, const struct users_creds *cred, int ipc_fd,
     uint32_t generation)
 {
 	struct worker_params p;
 
 	memset(&p, 0, sizeof(p));
 	p.cfg = c;
-	p.secret = secret;
+	p.cred = cred;
 	p.ipc_fd = ipc_fd;
 	p.generation = generation;
 	worker_main(&p);
@@ -109,14 +109,14 @@ static int
 cmd_start(const struct master_opts *o)
 {
 	static struct worker_entry worker = { .run = run_worker };
-	uint8_t			   secret[KEYFILE_BYTES];
+	struct users_creds	   cred;
 	struct pidfh		  *pfh;
 	pid_t			   other = -1;
 	char			   err[1024];
 	int			   keep, ready = -1;
 
 	log_init(cfg.debug || o->verbose, o->foreground);
-	if (master_prepare(&cfg, secret, err, sizeof(err)) == -1) {
+	if (master_prepare(&cfg, &cred, err, sizeof(err)) == -1) {
 		warnx("%s", err);
 		return 1;
 	}
@@ -128,7 +128,7 @@ cmd_start(const struct master_opts *o)
 			warnx("already running (%s is locked)", cfg.pidfile);
 		else
 			warn("cannot open pidfile %s", cfg.pidfile);
-		sodium_memzero(secret, sizeof(secret));
+		master_creds_free(&cred);
 		return 1;
 	}
 	if (!o->foreground) {
@@ -136,11 +136,11 @@ cmd_start(const struct master_opts *o)
 		if (daemonize(&keep, 1, &ready) == -1) {
 			warn("cannot daemonize");
 			pidfile_remove(pfh);
-			sodium_memzero(secret, sizeof(secret));
+			master_creds_free(&cred);
 			return 1;
 		}
 	}
-	master_run(o, &cfg, secret, pfh, ready, &worker);
+	master_run(o, &cfg, &cred, pfh, ready, &worker);
 }
 
 /* -d DIR as an absolute path: the daemon works from "/". */
