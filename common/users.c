@@ -17,6 +17,7 @@
 #include <bsd/string.h>
 #include <sodium.h>
 
+#include "common/config.h"
 #include "common/error.h"
 #include "common/users.h"
 
@@ -186,22 +187,24 @@ users_dummy_hash(char *out, size_t outlen, uint64_t ops, uint64_t mem)
 	return n < 0 || (size_t)n >= outlen ? -ERR_INTERNAL : 0;
 }
 
-/* "BYTES/FILES" into the entry's quota. */
-static int
-parse_quota(const char *s, struct users_entry *e)
+int
+users_quota_parse(const char *s, uint64_t *bytes, uint64_t *files)
 {
-	char	    a[24], *slash;
+	char	    a[32], *slash;
 	const char *errstr;
+	uint64_t    b;
+	long long   f;
 
 	if (strlcpy(a, s, sizeof(a)) >= sizeof(a) ||
 	    (slash = strchr(a, '/')) == NULL)
-		return -1;
+		return -ERR_PROTOCOL;
 	*slash = '\0';
-	e->quota_bytes = (uint64_t)strtonum(a, 0, INT64_MAX, &errstr);
-	if (errstr != NULL)
-		return -1;
-	e->quota_files = (uint64_t)strtonum(slash + 1, 0, INT64_MAX, &errstr);
-	return errstr != NULL ? -1 : 0;
+	f = strtonum(slash + 1, 0, INT64_MAX, &errstr);
+	if (config_parse_size(a, &b) == -1 || b > INT64_MAX || errstr != NULL)
+		return -ERR_PROTOCOL;
+	*bytes = b;
+	*files = (uint64_t)f;
+	return 0;
 }
 
 /* The keys field: "-" or base64 keys separated by ','. */
@@ -253,7 +256,7 @@ parse_fields(char **f, struct users_entry *e, char *err, size_t errlen)
 	e->enabled = strcmp(f[1], "yes") == 0;
 	if (users_perms_parse(f[2], &e->perms) != 0)
 		return BAD("bad permissions (letters of lrwdm, or -)");
-	if (parse_quota(f[3], e) != 0)
+	if (users_quota_parse(f[3], &e->quota_bytes, &e->quota_files) != 0)
 		return BAD("bad quota (BYTES/FILES)");
 	if (users_home_ok(f[4]) != 0)
 		return BAD("bad home (a relative path without ..)");

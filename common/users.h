@@ -9,7 +9,8 @@
  * perms    the letters of the permissions granted, in any order: l (list),
  *          r (read), w (write), d (delete), m (mkdir, rmdir and rename);
  *          "-" for none
- * quota    "BYTES/FILES", each a number (0: no limit)
+ * quota    "BYTES/FILES", each a number (0: no limit; BYTES may end in
+ *          K, M or G when read)
  * home     the account's folder beneath the served root, relative, without
  *          "..", "." for the root itself; it is the account's "/"
  * hash     crypto_pwhash_str's argon2id string, or "-" (no password)
@@ -96,6 +97,13 @@ int users_home_ok(const char *home);
  */
 int  users_perms_parse(const char *s, unsigned *perms);
 void users_perms_format(unsigned perms, char *out, size_t outlen);
+
+/*
+ * users_quota_parse: "BYTES/FILES" (BYTES may end in K, M or G, powers of
+ * 1024; 0 is no limit) into *bytes and *files.  Returns 0 or
+ * -ERR_PROTOCOL.
+ */
+int users_quota_parse(const char *s, uint64_t *bytes, uint64_t *files);
 
 /*
  * users_key_parse: an Ed25519 public key from text: its base64 (44 bytes

@@ -87,23 +87,6 @@ set_password(const struct config *cfg, struct users_entry *e, int from_stdin)
 	return r;
 }
 
-/* "quota=10M/100"-style size with K, M, G. */
-static int
-opt_quota(const char *v, struct users_entry *e)
-{
-	char	    a[32], *slash;
-	const char *errstr;
-
-	if (strlcpy(a, v, sizeof(a)) >= sizeof(a) ||
-	    (slash = strchr(a, '/')) == NULL)
-		return -1;
-	*slash = '\0';
-	if (config_parse_size(a, &e->quota_bytes) == -1)
-		return -1;
-	e->quota_files = (uint64_t)strtonum(slash + 1, 0, INT64_MAX, &errstr);
-	return errstr == NULL ? 0 : -1;
-}
-
 /* One "key=value" setting of add and set into e. */
 static int
 opt_one(const char *arg, struct users_entry *e, int *nopw)
@@ -121,7 +104,7 @@ opt_one(const char *arg, struct users_entry *e, int *nopw)
 	    users_perms_parse(v, &e->perms) == 0)
 		;
 	else if (k == 5 && strncmp(arg, "quota", 5) == 0 &&
-	    opt_quota(v, e) == 0)
+	    users_quota_parse(v, &e->quota_bytes, &e->quota_files) == 0)
 		;
 	else if (k == 7 && strncmp(arg, "enabled", 7) == 0 &&
 	    (strcmp(v, "yes") == 0 || strcmp(v, "no") == 0))

@@ -133,6 +133,7 @@ account_put_reserve(struct session *s, int parentfd, const char *name,
 	int			  r;
 
 	s->quota_bytes = s->quota_files = 0;
+	s->quota_hit = 0;
 	if (e == NULL)
 		return 0;
 	if (overwrite &&
@@ -147,10 +148,18 @@ account_put_reserve(struct session *s, int parentfd, const char *name,
 	if (r == 0) {
 		s->quota_bytes = d.bytes;
 		s->quota_files = d.files;
-	} else if (r != -ERR_NO_SPACE)
+	} else if (r == -ERR_NO_SPACE)
+		s->quota_hit = 1;
+	else
 		log_warnx("session %llu: usage of %s: %s",
 		    (unsigned long long)s->info.seq, e->name, err_str(r));
 	return r == -ERR_NO_SPACE ? r : 0;
+}
+
+const char *
+account_why(const struct session *s, int r)
+{
+	return r == -ERR_NO_SPACE && s->quota_hit ? "quota exceeded" : NULL;
 }
 
 void
@@ -163,6 +172,7 @@ account_put_end(struct session *s, int committed)
 		log_warnx("session %llu: cannot give back the usage of %s",
 		    (unsigned long long)s->info.seq, s->acct->name);
 	s->quota_bytes = s->quota_files = 0;
+	s->quota_hit = 0;
 }
 
 int

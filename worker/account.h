@@ -50,6 +50,12 @@ int  account_put_reserve(struct session *s, int parentfd, const char *name,
 void account_put_end(struct session *s, int committed);
 
 /*
+ * account_why: the message of error r of a put: "quota exceeded" when
+ * account_put_reserve refused it, else NULL (the code's own).
+ */
+const char *account_why(const struct session *s, int r);
+
+/*
  * account_delete: fsops_delete of path beneath s->rootfd, and the file's
  * bytes given back to the account's usage.  Returns as fsops_delete.
  */

@@ -49,6 +49,7 @@ struct session {
 	int			  servedfd;   /* the served root */
 	int64_t			  quota_bytes; /* usage held by a put */
 	int64_t			  quota_files;
+	int			  quota_hit; /* the last put passed it */
 };
 
 /*

@@ -389,7 +389,8 @@ xfer_put(struct session *s, const struct schema_req *q)
 	}
 	if (r != 0) {
 		ret = session_error(s, -r,
-		    r == -ERR_PROTOCOL ? "digest algorithm not offered" : NULL);
+		    r == -ERR_PROTOCOL ? "digest algorithm not offered"
+				       : account_why(s, r));
 		goto out;
 	}
 	/* SECURITY: the data must keep a minimum rate (issue 8, item 3). */

@@ -143,6 +143,12 @@ class Session:
         t = blake2b256(chello + hdr + payload)
         rx, tx = nb.crypto_kx_client_session_keys(pk, sk, m["pk"])
         key_c2s, key_s2c = session_keys(secret, t, tx, rx)
+        self._headers(key_c2s, key_s2c, header)
+        return self
+
+    def _headers(self, key_c2s, key_s2c, header=None):
+        """Section 2.3: the stream headers, ours (random, or header)
+        first, then the server's."""
         if header is None:
             self.tx = nb.crypto_secretstream_xchacha20poly1305_state()
             header = nb.crypto_secretstream_xchacha20poly1305_init_push(
@@ -157,7 +163,6 @@ class Session:
         self.rx = nb.crypto_secretstream_xchacha20poly1305_state()
         nb.crypto_secretstream_xchacha20poly1305_init_pull(
             self.rx, sheader, key_s2c)
-        return self
 
     def handshake_v2(self, secret=None, suites=("xchacha20poly1305",)):
         """Sections 2, 2.2 and 2.6 with "suites": with secret None a
@@ -183,16 +188,7 @@ class Session:
             key_s2c = blake2b256(b"ftpd v1 s2c" + rx + self.t)
         else:
             key_c2s, key_s2c = session_keys(secret, self.t, tx, rx)
-        self.tx = nb.crypto_secretstream_xchacha20poly1305_state()
-        header = nb.crypto_secretstream_xchacha20poly1305_init_push(
-            self.tx, key_c2s)
-        self.send_frame(header)
-        _, sheader = self.recv_frame(HANDSHAKE_MAX)
-        if len(sheader) != HEADER_BYTES:
-            raise ProtocolError(f"stream header of {len(sheader)} bytes")
-        self.rx = nb.crypto_secretstream_xchacha20poly1305_state()
-        nb.crypto_secretstream_xchacha20poly1305_init_pull(
-            self.rx, sheader, key_s2c)
+        self._headers(key_c2s, key_s2c)
         self.hk = sm.get("hk")
         if self.hk is None:
             if secret is None:
