@@ -112,10 +112,13 @@ load_lines(FILE *fp, const char *path, struct users *u, char *err,
 			continue;
 		if ((r = users_parse_line(line, &e, why, sizeof(why))) != 0)
 			snprintf(err, errlen, "%s:%d: %s", path, lineno, why);
-		else if ((r = users_add(u, &e)) != 0)
+		else if ((r = users_add(u, &e)) == -ERR_EXISTS) {
+			snprintf(err, errlen, "%s:%d: the name is there twice",
+			    path, lineno);
+			r = -ERR_PROTOCOL;
+		} else if (r != 0)
 			snprintf(err, errlen, "%s:%d: %s", path, lineno,
-			    r == -ERR_EXISTS ? "the name is there twice"
-					     : err_str(r));
+			    err_str(r));
 	}
 	sodium_memzero(&e, sizeof(e));
 	sodium_memzero(line, sizeof(line));
