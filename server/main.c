@@ -1,7 +1,8 @@
 /*
  * main.c: ftpd's command line (doc: ftpd(8)): start, stop, restart,
- * status [--json], reload, reopen, keygen, -f (foreground) and -t (check
- * the config); the commands for a running daemon are in command.c, and
+ * status [--json], reload, reopen, keygen, fingerprint, user (usercmd.c),
+ * -f (foreground) and -t (check the config); the commands for a running
+ * daemon are in command.c, and
  * every command reads the config first, so that a reload of a broken file
  * is refused here, before the daemon hears of it.  It is the one
  * place that includes worker/worker.h: it hands worker_main to the master

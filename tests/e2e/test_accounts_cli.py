@@ -89,3 +89,19 @@ def test_users_file_writable_by_others_refused(make_server):
     os.chmod(s.dir / "users", 0o666)
     r = s.ftpd("start")
     assert r.returncode != 0 and "writable by group or others" in r.stderr
+
+
+def test_memory_limit_must_hold_a_verify(make_server):
+    s = make_server(memory_limit="100M")           # 64M + 64M needed
+    r = s.ftpd("-t")
+    assert r.returncode == 1 and "pwhash_mem" in r.stderr, r
+    s.conf.update(memory_limit="256M", pwhash_mem="8M")
+    s.write_conf()
+    user(s, "add", "ivan", password="pw")           # a cheap hash
+    s.conf.update(memory_limit="80M")               # 8M + 64M fits
+    s.write_conf()
+    assert s.ftpd("-t").returncode == 0
+    line = (s.dir / "users").read_text().replace("m=8192", "m=65536")
+    (s.dir / "users").write_text(line)              # now a 64M hash
+    r = s.ftpd("start")
+    assert r.returncode != 0 and "needs 64M" in r.stderr, r

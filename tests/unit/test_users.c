@@ -204,6 +204,36 @@ test_dummy_hash(void **state)
 	assert_int_not_equal(crypto_pwhash_str_verify(h, "x", 1), 0);
 }
 
+/* PROTOCOL.md 4.4: the publickey vector. */
+static void
+test_user_signature_vector(void **state)
+{
+	static const char want[] =
+	    "8971b7ece514a5a31d479eb64dfcbf0fb0d9428afc5d8fd1aacf3a676c64b3d4"
+	    "727cfd2a4e00f37e96818e7ab89f25df8512b73180b9bcae587380ade81efb02";
+	uint8_t seed[32], t[32], pk[32], sk[64], sig[64], key[32];
+	char	hex[129];
+	size_t	i;
+
+	(void)state;
+	for (i = 0; i < 32; i++) {
+		seed[i] = (uint8_t)i;
+		t[i] = (uint8_t)(0x20 + i);
+	}
+	crypto_sign_seed_keypair(pk, sk, seed);
+	assert_int_equal(
+	    users_key_parse("A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg=",
+		key),
+	    0);
+	assert_memory_equal(key, pk, 32);
+	userkey_sign(sk, t, "alice", 5, sig);
+	sodium_bin2hex(hex, sizeof(hex), sig, sizeof(sig));
+	assert_string_equal(hex, want);
+	assert_int_equal(userkey_verify(pk, t, "alice", 5, sig), 0);
+	t[0] ^= 1; /* another session: no replay */
+	assert_int_not_equal(userkey_verify(pk, t, "alice", 5, sig), 0);
+}
+
 static void
 test_usage(void **state)
 {
@@ -247,6 +277,7 @@ main(void)
 		cmocka_unit_test(test_bad_lines),
 		cmocka_unit_test(test_file),
 		cmocka_unit_test(test_dummy_hash),
+		cmocka_unit_test(test_user_signature_vector),
 		cmocka_unit_test(test_usage),
 	};
 
