@@ -26,6 +26,9 @@
 #include "worker/session.h"
 #include "worker/signals.h"
 
+/* Bytes a client sends up to its first secure frame: hello and stream
+ * header (PROTOCOL.md 2), each at most 256 bytes plus the length. */
+#define HS_IN_MAX   520
 #define LOGIN_TRIES 3 /* auth attempts per connection (PROTOCOL.md 4.4) */
 
 /* SO_RCVTIMEO and SO_SNDTIMEO of seconds (0: none) on the client socket. */
@@ -73,6 +76,18 @@ auth_lost(struct session *s, int r)
 		log_warnx("login grace time over for %s", s->info.peer);
 		login_report(s, IPC_AUTH_GRACE);
 		return session_fail(s, ERR_TIMEOUT, "login grace time over");
+	}
+	/* A client holding S reads our host signature before it sends a
+	 * thing: one that cannot decrypt it (a wrong S) just closes. */
+	if (s->ch.keyed && s->cred->has_hostkey && s->ch.wire_in <= HS_IN_MAX &&
+	    r == -1 && errno == EPROTO) {
+		log_warnx("authentication failed from %s: closed after the "
+			  "host signature (a wrong key, or the host key "
+			  "refused)",
+		    s->info.peer);
+		s->outcome = ERR_AUTH;
+		login_report(s, IPC_AUTH_FAIL);
+		return -1;
 	}
 	log_info("%s closed before authentication", s->info.peer);
 	login_report(s, IPC_AUTH_NOAUTH);
