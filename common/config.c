@@ -21,6 +21,7 @@
 
 #include "common/config.h"
 #include "common/digest.h"
+#include "common/users.h"
 
 #define CONFIG_WORKERS_MAX 1024		 /* server/pool.h POOL_MAX */
 #define CONFIG_MEMORY_MIN  (16ULL << 20) /* below this a worker cannot run */
@@ -50,10 +51,12 @@ static const struct key keys[] = {
 	{ "listen", K_LISTEN, F(listen), 0, 0 },
 	{ "root", K_PATH, F(root), 0, 0 },
 	{ "key_file", K_PATH, F(key_file), 0, 0 },
+	{ "host_key", K_PATH, F(host_key), 0, 0 },
+	{ "users_file", K_PATH, F(users_file), 0, 0 },
 	{ "pidfile", K_PATH, F(pidfile), 0, 0 },
 	{ "log_file", K_PATH, F(log_file), 0, 0 },
 	{ "xferlog", K_PATH, F(xferlog), 0, 0 },
-	{ "user", K_STR, F(user), 0, 0 },
+	{ "user", K_STR, F(user), 0, sizeof(((struct config *)0)->user) },
 	{ "workers", K_INT, F(workers), 1, CONFIG_WORKERS_MAX },
 	{ "max_workers", K_INT, F(max_workers), 1, CONFIG_WORKERS_MAX },
 	{ "max_sessions", K_INT, F(max_sessions), 1, 1000000000 },
@@ -82,6 +85,11 @@ static const struct key keys[] = {
 	{ "overwrite", K_BOOL, F(overwrite), 0, 0 },
 	{ "digests", K_DIGESTS, F(digests), 0, 0 },
 	{ "debug", K_BOOL, F(debug), 0, 0 },
+	{ "anonymous", K_BOOL, F(anonymous), 0, 0 },
+	{ "anonymous_dir", K_STR, F(anonymous_dir), 0,
+	    sizeof(((struct config *)0)->anonymous_dir) },
+	{ "pwhash_ops", K_U64, F(pwhash_ops), 1, 64 },
+	{ "pwhash_mem", K_SIZE, F(pwhash_mem), 0, 0 },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -200,6 +208,10 @@ set_number(struct parse *p, const struct key *k, const char *v)
 			    "%s: '%s' is not a size (a number with "
 			    "an optional K, M or G)",
 			    k->name, v);
+		if (k->off == F(pwhash_mem) &&
+		    (size < (8ULL << 10) || size > (4ULL << 30)))
+			return fail(p, "%s: '%s' is not from 8K to 4G", k->name,
+			    v);
 		if (k->off == F(memory_limit) && size != 0 &&
 		    size < CONFIG_MEMORY_MIN)
 			return fail(p, "%s: '%s' is below 16M (0 is no limit)",
@@ -229,8 +241,13 @@ set_value(struct parse *p, const struct key *k, const char *v)
 	case K_PATH:
 		return set_path(p, k, v);
 	case K_STR:
-		if (fits(p->c->user, sizeof(p->c->user), v) == -1)
+		if (fits((char *)p->c + k->off, (size_t)k->max, v) == -1)
 			return fail(p, "%s: too long", k->name);
+		if (k->off == F(anonymous_dir) && users_home_ok(v) != 0)
+			return fail(p,
+			    "%s: '%s' is not a relative path "
+			    "without ..",
+			    k->name, v);
 		return 1;
 	case K_STARTUPS:
 		if (config_parse_startups(v, p->c->max_startups) == -1)
@@ -312,6 +329,27 @@ key_index(const char *name)
 	return i;
 }
 
+/* SECURITY: a worker must be able to verify a password (argon2id
+ * allocates pwhash_mem at once), or every login would fail. */
+static int
+memory_check(struct parse *p)
+{
+	int	 lm = p->line_of[key_index("memory_limit")];
+	int	 lp = p->line_of[key_index("pwhash_mem")];
+	uint64_t need = p->c->pwhash_mem + CONFIG_WORKER_BASE_MEM;
+
+	if (p->c->memory_limit != 0 && p->c->memory_limit < need) {
+		p->line = lm > lp ? lm : lp;
+		return fail(p,
+		    "memory_limit (%lluM) is below pwhash_mem plus %lluM "
+		    "(%lluM): a worker could not verify a password",
+		    (unsigned long long)(p->c->memory_limit >> 20),
+		    CONFIG_WORKER_BASE_MEM >> 20,
+		    (unsigned long long)(need >> 20));
+	}
+	return 1;
+}
+
 /* Checks across keys, once the whole file is read. */
 static int
 cross_check(struct parse *p)
@@ -324,7 +362,7 @@ cross_check(struct parse *p)
 		return fail(p, "workers (%d) is more than max_workers (%d)",
 		    p->c->workers, p->c->max_workers);
 	}
-	return 1;
+	return memory_check(p);
 }
 
 /* p->c->file = absolute path, p->dir = its folder. */

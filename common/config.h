@@ -18,8 +18,10 @@ struct config {
 	char listen[CONFIG_LISTEN_MAX]
 		   [128]; /* "127.0.0.1:2121", "[::1]:2121" */
 	int  nlisten;
-	char root[PATH_MAX];	 /* served root */
-	char key_file[PATH_MAX]; /* shared secret (keyfile.h) */
+	char root[PATH_MAX];	   /* served root */
+	char key_file[PATH_MAX];   /* shared secret (keyfile.h) */
+	char host_key[PATH_MAX];   /* Ed25519 host key seed (hostkey.h) */
+	char users_file[PATH_MAX]; /* accounts (users.h) */
 	char pidfile[PATH_MAX];
 	char log_file[PATH_MAX]; /* ftpd.log */
 	char xferlog[PATH_MAX];
@@ -52,12 +54,26 @@ struct config {
 	int	 overwrite;	  /* put may replace an existing file, yes */
 	unsigned digests;	  /* digest algorithms offered, mask */
 	int	 debug;		  /* log_debug lines, no */
+	int	 anonymous;	  /* the upload-only drop box, no */
+	char	 anonymous_dir[256]; /* its folder beneath root, "incoming" */
+	uint64_t pwhash_ops;	     /* argon2id passes of new hashes, 2 */
+	uint64_t pwhash_mem;	     /* argon2id memory of new hashes, 64 MiB */
 };
+
+/*
+ * The address space a worker needs besides an argon2id verify: an idle
+ * worker maps about 6 MiB (VmSize), a session adds its frame buffers (1
+ * MiB each way), the 1 MiB transfer buffer and a list part; 64 MiB leaves
+ * room for all that several times over.  memory_limit (RLIMIT_AS) must be
+ * at least this plus pwhash_mem, the memory argon2id allocates at once
+ * (config_load refuses less): 256 MiB by default against 64 + 64 MiB.
+ */
+#define CONFIG_WORKER_BASE_MEM (64ULL << 20)
 
 /*
  * config_defaults: fill c with the defaults.  base, when not NULL, is a
  * folder holding everything (base/ftpd.conf, base/files, base/secret.key,
- * base/ftpd.pid, base/ftpd.log, base/xferlog).  With base NULL: as root the
+ * base/ftpd.pid, base/ftpd.log, base/xferlog, base/host.key, base/users).  With base NULL: as root the
  * system locations (/etc/ftpd/ftpd.conf, /srv/ftpd, /etc/ftpd/secret.key,
  * /run/ftpd/ftpd.pid, /var/log/ftpd/), otherwise the XDG ones
  * ($XDG_CONFIG_HOME/ftpd/, $XDG_DATA_HOME/ftpd/files,

@@ -15,6 +15,7 @@
 
 #include <bsd/stdlib.h>
 #include <bsd/string.h>
+#include <sodium.h>
 
 #include "common/config.h"
 #include "common/digest.h"
@@ -144,6 +145,10 @@ defaults_paths(struct config *c, const char *conf, const char *data,
 	if (strlcpy(c->root, data, sizeof(c->root)) >= sizeof(c->root) ||
 	    config_join(c->key_file, sizeof(c->key_file), conf, "secret.key") ==
 		-1 ||
+	    config_join(c->host_key, sizeof(c->host_key), conf, "host.key") ==
+		-1 ||
+	    config_join(c->users_file, sizeof(c->users_file), conf, "users") ==
+		-1 ||
 	    config_join(c->pidfile, sizeof(c->pidfile), state, "ftpd.pid") ==
 		-1 ||
 	    config_join(c->log_file, sizeof(c->log_file), logs, "ftpd.log") ==
@@ -186,6 +191,10 @@ defaults_numbers(struct config *c)
 	c->overwrite = 1;
 	c->digests = DIGEST_ALL;
 	c->debug = 0;
+	c->anonymous = 0;
+	(void)strlcpy(c->anonymous_dir, "incoming", sizeof(c->anonymous_dir));
+	c->pwhash_ops = crypto_pwhash_OPSLIMIT_INTERACTIVE; /* 2 */
+	c->pwhash_mem = crypto_pwhash_MEMLIMIT_INTERACTIVE; /* 64 MiB */
 }
 
 int

@@ -36,7 +36,7 @@ listen_changed(const struct config *a, const struct config *b)
 
 /* Apply a validated config; the only fallible step (rebind) goes first. */
 static int
-apply(struct master_conf *mc, struct config *nc, const uint8_t *secret,
+apply(struct master_conf *mc, struct config *nc, struct users_creds *cred,
     char *err, size_t errlen)
 {
 	if (strcmp(nc->pidfile, mc->cfg.pidfile) != 0) {
@@ -60,12 +60,12 @@ apply(struct master_conf *mc, struct config *nc, const uint8_t *secret,
 		    sizeof(nc->xferlog));
 	}
 	mc->cfg = *nc;
-	memcpy(mc->secret, secret, sizeof(mc->secret));
+	master_creds_move(&mc->cred, cred);
 	mc->generation++;
 	log_init(mc->cfg.debug || mc->opts.verbose, mc->opts.foreground);
 	/* New workers get generation N; old idle ones go now, busy ones
 	 * after their session (pool.c on_idle): no transfer is cut. */
-	pool_configure(&mc->cfg, mc->secret, mc->generation);
+	pool_configure(&mc->cfg, &mc->cred, mc->generation);
 	listen_configure(&mc->cfg);
 	source_configure(&mc->cfg);
 	pool_retire_old();
@@ -75,11 +75,11 @@ apply(struct master_conf *mc, struct config *nc, const uint8_t *secret,
 /* A worker of the next generation, started with nc, must get ready. */
 static int
 prove(const struct master_conf *mc, const struct config *nc,
-    const uint8_t *secret, char *err, size_t errlen)
+    const struct users_creds *cred, char *err, size_t errlen)
 {
 	char why[512];
 
-	if (pool_prove(nc, secret, mc->generation + 1, MASTER_READY_MS, why,
+	if (pool_prove(nc, cred, mc->generation + 1, MASTER_READY_MS, why,
 		sizeof(why)) == 0)
 		return 0;
 	(void)snprintf(err, errlen, "no worker can serve it: %s", why);
@@ -89,9 +89,9 @@ prove(const struct master_conf *mc, const struct config *nc,
 int
 master_apply(struct master_conf *mc, char *err, size_t errlen)
 {
-	struct config *nc;
-	uint8_t	       secret[KEYFILE_BYTES];
-	int	       r = -1;
+	struct config	  *nc;
+	struct users_creds cred;
+	int		   r = -1;
 
 	if ((nc = malloc(sizeof(*nc))) == NULL) {
 		(void)snprintf(err, errlen, "%s", strerror(errno));
@@ -100,13 +100,12 @@ master_apply(struct master_conf *mc, char *err, size_t errlen)
 	/* SECURITY: the old generation is retired only once a worker of the
 	 * new one proved it can serve (issue 8 item 1). */
 	if (master_load(&mc->opts, nc, err, errlen) == 0 &&
-	    master_prepare(nc, secret, err, errlen) == 0 &&
-	    prove(mc, nc, secret, err, errlen) == 0) {
-		r = apply(mc, nc, secret, err, errlen);
-		if (r == -1)
+	    master_prepare(nc, &cred, err, errlen) == 0) {
+		if (prove(mc, nc, &cred, err, errlen) == 0 &&
+		    (r = apply(mc, nc, &cred, err, errlen)) == -1)
 			pool_retire_generation(mc->generation + 1);
+		master_creds_free(&cred); /* moved into mc by apply */
 	}
-	sodium_memzero(secret, sizeof(secret));
 	free(nc);
 	return r;
 }

@@ -49,4 +49,34 @@ int command_reload(const struct config *cfg);
  */
 int command_reopen(const struct config *cfg);
 
+/*
+ * command_user: `ftpd user SUB ...` (usercmd.c): argv[0] is the
+ * subcommand (add, del, passwd, set, key, list, show, recount).
+ * from_stdin: passwords are one line of standard input (--stdin), else
+ * asked on the terminal.  Returns the exit status: 0, 1 (refused or
+ * failed, said on stderr; the users file unchanged), 2 (usage).
+ */
+int command_user(const struct config *cfg, int argc, char **argv,
+    int from_stdin);
+
+/* command_user_usage: the user commands' usage on stderr.  Returns -1. */
+int command_user_usage(void);
+
+/*
+ * command_user_list: one line per account ("NAME enabled|disabled PERMS
+ * /HOME"); command_user_show: an account's fields (never its hash) and its
+ * usage; command_user_recount: rewrite the usage record of name (NULL:
+ * every account) from the regular files beneath its home and print it.
+ * In usershow.c.  Each returns the exit status, 0 or 1.
+ */
+int command_user_list(const struct config *cfg);
+int command_user_show(const struct config *cfg, const char *name);
+int command_user_recount(const struct config *cfg, const char *name);
+
+/*
+ * command_user_reload: after a change, when the daemon runs: with ask and
+ * a terminal, offer to reload it (command_reload); else say how to.
+ */
+void command_user_reload(const struct config *cfg, int ask);
+
 #endif

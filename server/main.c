@@ -1,7 +1,8 @@
 /*
  * main.c: ftpd's command line (doc: ftpd(8)): start, stop, restart,
- * status [--json], reload, reopen, keygen, -f (foreground) and -t (check
- * the config); the commands for a running daemon are in command.c, and
+ * status [--json], reload, reopen, keygen, fingerprint, user (usercmd.c),
+ * -f (foreground) and -t (check the config); the commands for a running
+ * daemon are in command.c, and
  * every command reads the config first, so that a reload of a broken file
  * is refused here, before the daemon hears of it.  It is the one
  * place that includes worker/worker.h: it hands worker_main to the master
@@ -37,7 +38,8 @@
 #define EXIT_USAGE   2
 #define PIDFILE_MODE 0644
 
-static struct config cfg; /* large: not on the stack */
+static struct config cfg;	 /* large: not on the stack */
+static int	     from_stdin; /* --stdin: passwords on standard input */
 
 static void __attribute__((noreturn)) usage(int code)
 {
@@ -48,20 +50,22 @@ static void __attribute__((noreturn)) usage(int code)
 	    "       ftpd [-d dir] [-c file] [-v] -f\n"
 	    "       ftpd [-d dir] [-c file] -t\n"
 	    "       ftpd [-d dir] [-c file] keygen [file]\n"
+	    "       ftpd [-d dir] [-c file] fingerprint\n"
+	    "       ftpd [-d dir] [-c file] [--stdin] user SUBCOMMAND ...\n"
 	    "       ftpd [-d dir] [-c file] sandbox-test\n");
 	exit(code);
 }
 
 /* The master's callback: build the worker's parameters and enter it. */
 static void
-run_worker(const struct config *c, const uint8_t *secret, int ipc_fd,
+run_worker(const struct config *c, const struct users_creds *cred, int ipc_fd,
     uint32_t generation)
 {
 	struct worker_params p;
 
 	memset(&p, 0, sizeof(p));
 	p.cfg = c;
-	p.secret = secret;
+	p.cred = cred;
 	p.ipc_fd = ipc_fd;
 	p.generation = generation;
 	worker_main(&p);
@@ -86,13 +90,12 @@ cmd_check(const struct master_opts *o)
 	return 0;
 }
 
+/* Write a new key to file (refusing to overwrite); print its path. */
 static int
-cmd_keygen(const char *file)
+keygen_one(const char *file)
 {
 	char err[512];
 
-	if (file == NULL)
-		file = cfg.key_file;
 	if (master_make_parent(file) == -1) {
 		warn("cannot create the folder of %s", file);
 		return 1;
@@ -105,18 +108,54 @@ cmd_keygen(const char *file)
 	return 0;
 }
 
+/*
+ * keygen FILE: that shared secret.  keygen: the shared secret, and the
+ * host key beside it when missing (either may exist already, not both).
+ */
+static int
+cmd_keygen(const char *file)
+{
+	int have_secret = access(cfg.key_file, F_OK) == 0;
+
+	if (file != NULL)
+		return keygen_one(file);
+	if (have_secret && access(cfg.host_key, F_OK) == 0)
+		return keygen_one(cfg.key_file); /* says it exists */
+	if (!have_secret && keygen_one(cfg.key_file) != 0)
+		return 1;
+	if (access(cfg.host_key, F_OK) == 0)
+		return 0;
+	return keygen_one(cfg.host_key);
+}
+
+static int
+cmd_fingerprint(void)
+{
+	struct hostkey hk;
+	char	       err[512], fp[HOSTKEY_FP_LEN];
+
+	if (hostkey_load(cfg.host_key, &hk, err, sizeof(err)) != 0) {
+		warnx("%s (run 'ftpd keygen')", err);
+		return 1;
+	}
+	hostkey_fingerprint(hk.pk, fp, sizeof(fp));
+	hostkey_wipe(&hk);
+	printf("%s\n", fp);
+	return 0;
+}
+
 static int
 cmd_start(const struct master_opts *o)
 {
 	static struct worker_entry worker = { .run = run_worker };
-	uint8_t			   secret[KEYFILE_BYTES];
+	struct users_creds	   cred;
 	struct pidfh		  *pfh;
 	pid_t			   other = -1;
 	char			   err[1024];
 	int			   keep, ready = -1;
 
 	log_init(cfg.debug || o->verbose, o->foreground);
-	if (master_prepare(&cfg, secret, err, sizeof(err)) == -1) {
+	if (master_prepare(&cfg, &cred, err, sizeof(err)) == -1) {
 		warnx("%s", err);
 		return 1;
 	}
@@ -128,7 +167,7 @@ cmd_start(const struct master_opts *o)
 			warnx("already running (%s is locked)", cfg.pidfile);
 		else
 			warn("cannot open pidfile %s", cfg.pidfile);
-		sodium_memzero(secret, sizeof(secret));
+		master_creds_free(&cred);
 		return 1;
 	}
 	if (!o->foreground) {
@@ -136,11 +175,11 @@ cmd_start(const struct master_opts *o)
 		if (daemonize(&keep, 1, &ready) == -1) {
 			warn("cannot daemonize");
 			pidfile_remove(pfh);
-			sodium_memzero(secret, sizeof(secret));
+			master_creds_free(&cred);
 			return 1;
 		}
 	}
-	master_run(o, &cfg, secret, pfh, ready, &worker);
+	master_run(o, &cfg, &cred, pfh, ready, &worker);
 }
 
 /* -d DIR as an absolute path: the daemon works from "/". */
@@ -165,6 +204,8 @@ run(const struct master_opts *o, const char *cmd, const char *arg, int json)
 		return cmd_start(o);
 	if (strcmp(cmd, "keygen") == 0)
 		return cmd_keygen(arg);
+	if (strcmp(cmd, "fingerprint") == 0)
+		return cmd_fingerprint();
 	if (strcmp(cmd, "sandbox-test") == 0)
 		return worker_sandbox_test(&cfg);
 	if (strcmp(cmd, "status") == 0)
@@ -185,7 +226,8 @@ static int
 is_command(const char *cmd)
 {
 	static const char *const cmds[] = { "start", "stop", "restart",
-		"status", "reload", "reopen", "keygen", "sandbox-test" };
+		"status", "reload", "reopen", "keygen", "sandbox-test",
+		"fingerprint" };
 	size_t			 i;
 
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
@@ -243,6 +285,7 @@ bad_config(int check, const char *cmd, const char *err)
 static const struct option longopts[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "help", no_argument, NULL, 'h' },
+	{ "stdin", no_argument, NULL, 's' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -277,6 +320,9 @@ parse_options(int argc, char *argv[], struct master_opts *o, int *check,
 		switch (ch) {
 		case 'j':
 			*json = 1;
+			break;
+		case 's':
+			from_stdin = 1;
 			break;
 		case 'c':
 			o->conf = optarg;
@@ -319,7 +365,13 @@ main(int argc, char *argv[])
 		cmd = argv[0];
 	if (argc > 1)
 		arg = argv[1];
-	if (!args_ok(&o, check, cmd, arg, argc, json))
+	if (cmd != NULL && strcmp(cmd, "user") == 0 && !check && !json &&
+	    !o.foreground) {
+		if (master_load(&o, &cfg, err, sizeof(err)) == -1)
+			errx(1, "%s", err);
+		return command_user(&cfg, argc - 1, argv + 1, from_stdin);
+	}
+	if (from_stdin || !args_ok(&o, check, cmd, arg, argc, json))
 		usage(EXIT_USAGE);
 	if (master_load(&o, &cfg, err, sizeof(err)) == -1 &&
 	    bad_config(check, cmd, err) == -1)

@@ -41,7 +41,7 @@ struct sigflags {
 };
 
 static struct {
-	struct master_conf  mc; /* opts, cfg, secret, generation */
+	struct master_conf  mc; /* opts, cfg, cred, generation */
 	char		    base[PATH_MAX], conf[PATH_MAX];
 	struct pidfh	   *pfh;
 	int		    ready_fd;
@@ -71,7 +71,7 @@ start_fail(const char *fmt, ...)
 	pool_kill();
 	control_close();
 	pidfile_remove(m.pfh);
-	sodium_memzero(m.mc.secret, sizeof(m.mc.secret));
+	master_creds_free(&m.mc.cred);
 	/* Last: `ftpd start` returns once this arrives, so nothing of this
 	 * daemon (workers, pidfile lock, control socket) may outlive it. */
 	daemon_fail(&m.ready_fd, why);
@@ -111,7 +111,10 @@ static void
 status(FILE *fp, int json)
 {
 	struct status_head h;
+	char		   hk[HOSTKEY_FP_LEN];
 
+	h.hostkey = master_creds_fp(&m.mc.cred, hk, sizeof(hk), "");
+	h.accounts = (int)m.mc.cred.users.n;
 	h.pid = (long)getpid();
 	h.started_ms = m.started_wall;
 	h.uptime_s = (clock_mono_ms() - m.started) / 1000;
@@ -188,7 +191,7 @@ static void __attribute__((noreturn)) finish(void)
 	control_close();
 	log_info("ftpd stopped");
 	pidfile_remove(m.pfh);
-	sodium_memzero(m.mc.secret, sizeof(m.mc.secret));
+	master_creds_free(&m.mc.cred);
 	exit(0);
 }
 
@@ -375,7 +378,7 @@ raise_nofile(void)
 static void
 start(void)
 {
-	char err[1024], names[512];
+	char err[1024], names[512], fp[HOSTKEY_FP_LEN];
 
 	if (pidfile_write(m.pfh) == -1)
 		start_fail("cannot write pidfile %s: %s", m.mc.cfg.pidfile,
@@ -394,7 +397,7 @@ start(void)
 		start_fail("control socket path too long");
 	if (control_open(m.ctl_path, err, sizeof(err)) == -1)
 		start_fail("%s", err);
-	pool_configure(&m.mc.cfg, m.mc.secret, m.mc.generation);
+	pool_configure(&m.mc.cfg, &m.mc.cred, m.mc.generation);
 	source_configure(&m.mc.cfg);
 	if (pool_spawn(m.mc.cfg.workers) < m.mc.cfg.workers)
 		start_fail("cannot start %d workers", m.mc.cfg.workers);
@@ -404,13 +407,16 @@ start(void)
 	m.started = clock_mono_ms();
 	m.started_wall = clock_wall_ms();
 	listen_names(names, sizeof(names));
-	log_info("ftpd started (pid %ld), listening on %s", (long)getpid(),
-	    names);
+	log_info("ftpd started (pid %ld), listening on %s, host key %s, "
+		 "%zu accounts",
+	    (long)getpid(), names,
+	    master_creds_fp(&m.mc.cred, fp, sizeof(fp), "none"),
+	    m.mc.cred.users.n);
 }
 
 void
 master_run(const struct master_opts *o, const struct config *cfg,
-    uint8_t secret[KEYFILE_BYTES], struct pidfh *pfh, int ready_fd,
+    struct users_creds *cred, struct pidfh *pfh, int ready_fd,
     const struct worker_entry *worker)
 {
 	m.mc.opts = *o;
@@ -424,8 +430,7 @@ master_run(const struct master_opts *o, const struct config *cfg,
 		m.mc.opts.conf = m.conf;
 	}
 	m.mc.cfg = *cfg;
-	memcpy(m.mc.secret, secret, sizeof(m.mc.secret));
-	sodium_memzero(secret, KEYFILE_BYTES);
+	master_creds_move(&m.mc.cred, cred);
 	m.pfh = pfh;
 	m.ready_fd = ready_fd;
 	m.mc.generation = 1;

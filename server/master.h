@@ -19,6 +19,7 @@
 
 #include "common/config.h"
 #include "common/keyfile.h"
+#include "common/users.h"
 #include "server/spawn.h"
 
 /* How long start and reload wait for a worker to prove it can serve. */
@@ -36,7 +37,7 @@ struct master_opts {
 struct master_conf {
 	struct master_opts opts;
 	struct config	   cfg;
-	uint8_t		   secret[KEYFILE_BYTES];
+	struct users_creds cred;       /* secret, host key, accounts */
 	uint32_t	   generation; /* of cfg: 1 at start, +1 per reload */
 };
 
@@ -49,13 +50,15 @@ __attribute__((warn_unused_result)) int master_load(const struct master_opts *o,
     struct config *cfg, char *err, size_t errlen);
 
 /*
- * master_prepare: what must hold before a config is used: the key file
- * reads into secret (KEYFILE_BYTES), cfg->user exists when we are root,
+ * master_prepare: what must hold before a config is used: the key file,
+ * the host key and the users file read into cred (master_creds_load),
+ * cfg->user exists when we are root,
  * the served root, log and pidfile folders exist (created 0750 when
- * missing), and then master_check passes.  Returns 0, or -1 with the reason in err; secret is wiped then.
+ * missing), and then master_check passes.  Returns 0, or -1 with the reason in err; cred is
+ * wiped then.
  */
 __attribute__((warn_unused_result)) int master_prepare(const struct config *cfg,
-    uint8_t secret[KEYFILE_BYTES], char *err, size_t errlen);
+    struct users_creds *cred, char *err, size_t errlen);
 
 /*
  * master_check: can a worker run cfg?  The listen addresses resolve, the
@@ -74,12 +77,12 @@ __attribute__((warn_unused_result)) int master_check(const struct config *cfg,
  * workers, report readiness on *ready_fd (-1 in the foreground; see
  * daemonize.h), then serve until TERM or INT.  Never returns: exits 0
  * after an orderly stop, 1 when start-up fails (the reason goes back over
- * the readiness pipe).  cfg is copied; secret is moved: copied, and the
- * caller's buffer wiped.  worker->run is the workers' entry point (its
+ * the readiness pipe).  cfg is copied; cred is moved
+ * (master_creds_move: the caller's copy is wiped).  worker->run is the workers' entry point (its
  * mask is filled in here).
  */
 void master_run(const struct master_opts *o, const struct config *cfg,
-    uint8_t secret[KEYFILE_BYTES], struct pidfh *pfh, int ready_fd,
+    struct users_creds *cred, struct pidfh *pfh, int ready_fd,
     const struct worker_entry *worker) __attribute__((noreturn));
 
 /*
@@ -100,5 +103,29 @@ __attribute__((warn_unused_result)) int master_apply(struct master_conf *mc,
  * Returns 0, or -1 with errno.
  */
 int master_make_parent(const char *file);
+
+/*
+ * master_creds_load: read the shared secret (cfg->key_file), the host key
+ * (cfg->host_key; none when the file is missing) and the accounts
+ * (cfg->users_file; none when missing) into c, and make the dummy hash of
+ * cfg's cost.  Refuses a password hash whose memory cost the workers'
+ * memory_limit could not hold.  Returns 0, or -1 with the reason in err (c
+ * wiped).  master_creds_free wipes c and frees its accounts;
+ * master_creds_move frees dst, moves src into it and wipes src.  In
+ * creds.c.
+ */
+__attribute__((warn_unused_result)) int
+master_creds_load(const struct config *cfg, struct users_creds *c, char *err,
+    size_t errlen);
+void master_creds_free(struct users_creds *c);
+void master_creds_move(struct users_creds *dst, struct users_creds *src);
+
+/*
+ * master_creds_fp: the host key's fingerprint ("SHA256:...") in out
+ * (HOSTKEY_FP_LEN bytes), or none when c has no host key.  Returns out or
+ * none.
+ */
+const char *master_creds_fp(const struct users_creds *c, char *out,
+    size_t outlen, const char *none);
 
 #endif

@@ -36,16 +36,16 @@ pool_init(const struct worker_entry *entry)
 }
 
 void
-pool_configure(const struct config *cfg, const uint8_t *secret,
+pool_configure(const struct config *cfg, const struct users_creds *cred,
     uint32_t generation)
 {
 	pool.cfg = cfg;
-	pool.secret = secret;
+	pool.cred = cred;
 	pool.generation = generation;
 }
 
 int
-pool_spawn_one(const struct config *cfg, const uint8_t *secret,
+pool_spawn_one(const struct config *cfg, const struct users_creds *cred,
     uint32_t generation)
 {
 	struct worker *w;
@@ -55,8 +55,7 @@ pool_spawn_one(const struct config *cfg, const uint8_t *secret,
 
 	if (pool.n >= POOL_MAX)
 		return -1;
-	if (spawn_worker(&pool.entry, cfg, secret, generation, &pid, &fd) !=
-	    0) {
+	if (spawn_worker(&pool.entry, cfg, cred, generation, &pid, &fd) != 0) {
 		log_warn("cannot spawn a worker");
 		return -1;
 	}
@@ -84,7 +83,7 @@ pool_spawn(int n)
 	int i;
 
 	for (i = 0; i < n; i++)
-		if (pool_spawn_one(pool.cfg, pool.secret, pool.generation) ==
+		if (pool_spawn_one(pool.cfg, pool.cred, pool.generation) ==
 		    -1) {
 			pool.respawn_after = clock_mono_ms() + THROTTLE_MS;
 			break;

@@ -32,10 +32,10 @@ struct conn {
 void pool_init(const struct worker_entry *entry);
 
 /*
- * pool_configure: the config, secret and generation that workers spawned
+ * pool_configure: the config, credentials and generation that workers spawned
  * from now on get.  The pointers must stay valid (the master's own copies).
  */
-void pool_configure(const struct config *cfg, const uint8_t *secret,
+void pool_configure(const struct config *cfg, const struct users_creds *cred,
     uint32_t generation);
 
 /* pool_spawn: start n workers.  Returns how many were started. */
@@ -82,13 +82,13 @@ __attribute__((warn_unused_result)) int pool_wait_ready(uint32_t generation,
 
 /*
  * pool_prove: a reload's proof: start one worker of generation with cfg
- * and secret (not yet the pool's) and pool_wait_ready for it.  On success
+ * and cred (not yet the pool's) and pool_wait_ready for it.  On success
  * it stays as the first worker of the new generation; on failure it is
  * gone.  Returns as pool_wait_ready.
  */
 __attribute__((warn_unused_result)) int pool_prove(const struct config *cfg,
-    const uint8_t *secret, uint32_t generation, int timeout_ms, char *err,
-    size_t errlen);
+    const struct users_creds *cred, uint32_t generation, int timeout_ms,
+    char *err, size_t errlen);
 
 /* pool_retire_generation: retire every worker of generation (a reload
  * that failed after its proof). */

@@ -41,31 +41,31 @@ struct worker {
 };
 
 struct pool_table {
-	struct worker	     w[POOL_MAX];
-	int		     n;
-	int		     map[POOL_MAX]; /* pollfd slot -> row */
-	const struct config *cfg;
-	const uint8_t	    *secret;
-	uint32_t	     generation;
-	struct worker_entry  entry;
-	int		     spawn_rate;
-	int64_t		     deaths[DEATHS_MAX]; /* ring of death times */
-	int		     ndeaths;
-	int64_t		     respawn_after; /* clock_mono_ms() */
-	int64_t		     last_retire;
-	int		     throttling; /* crash loop seen */
-	int		     stopping;
-	char		     last_words[256]; /* a worker's last fatal line */
+	struct worker		  w[POOL_MAX];
+	int			  n;
+	int			  map[POOL_MAX]; /* pollfd slot -> row */
+	const struct config	 *cfg;
+	const struct users_creds *cred;
+	uint32_t		  generation;
+	struct worker_entry	  entry;
+	int			  spawn_rate;
+	int64_t			  deaths[DEATHS_MAX]; /* ring of death times */
+	int			  ndeaths;
+	int64_t			  respawn_after; /* clock_mono_ms() */
+	int64_t			  last_retire;
+	int			  throttling; /* crash loop seen */
+	int			  stopping;
+	char last_words[256]; /* a worker's last fatal line */
 };
 
 extern struct pool_table pool; /* pool.c */
 
 /*
- * pool_spawn_one: start one worker of generation with cfg and secret (the
+ * pool_spawn_one: start one worker of generation with cfg and cred (the
  * child's copies; the pointers need not outlive the call) and send it its
  * IPC_PROBE.  Returns 0, or -1 (logged).
  */
-int pool_spawn_one(const struct config *cfg, const uint8_t *secret,
+int pool_spawn_one(const struct config *cfg, const struct users_creds *cred,
     uint32_t generation);
 
 /* pool_count: workers in state (enum worker_state). */

@@ -112,12 +112,11 @@ prepare_dirs(const struct config *cfg, const struct passwd *pw, char *err,
 }
 
 int
-master_prepare(const struct config *cfg, uint8_t secret[KEYFILE_BYTES],
-    char *err, size_t errlen)
+master_prepare(const struct config *cfg, struct users_creds *cred, char *err,
+    size_t errlen)
 {
 	struct passwd *pw = NULL;
 	struct stat    st;
-	char	       why[256];
 
 	if (geteuid() == 0 && (pw = getpwnam(cfg->user)) == NULL) {
 		snprintf(err, errlen,
@@ -131,13 +130,11 @@ master_prepare(const struct config *cfg, uint8_t secret[KEYFILE_BYTES],
 		    cfg->key_file);
 		return -1;
 	}
-	if (keyfile_read(cfg->key_file, secret, why, sizeof(why)) == -1) {
-		snprintf(err, errlen, "%s", why);
+	if (master_creds_load(cfg, cred, err, errlen) == -1)
 		return -1;
-	}
 	if (prepare_dirs(cfg, pw, err, errlen) == -1 ||
 	    master_check(cfg, err, errlen) == -1) {
-		sodium_memzero(secret, KEYFILE_BYTES);
+		master_creds_free(cred);
 		return -1;
 	}
 	return 0;

@@ -124,10 +124,10 @@ pool_wait_ready(uint32_t generation, int timeout_ms, char *err, size_t errlen)
 }
 
 int
-pool_prove(const struct config *cfg, const uint8_t *secret, uint32_t generation,
-    int timeout_ms, char *err, size_t errlen)
+pool_prove(const struct config *cfg, const struct users_creds *cred,
+    uint32_t generation, int timeout_ms, char *err, size_t errlen)
 {
-	if (pool_spawn_one(cfg, secret, generation) == -1) {
+	if (pool_spawn_one(cfg, cred, generation) == -1) {
 		snprintf(err, errlen, "cannot start a worker: %s",
 		    strerror(errno));
 		return -1;

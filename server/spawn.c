@@ -43,7 +43,7 @@ clean_slate(int ipc)
 
 static void __attribute__((noreturn))
 child(const struct worker_entry *e, const struct config *cfg,
-    const uint8_t *secret, uint32_t generation, int ipc)
+    const struct users_creds *cred, uint32_t generation, int ipc)
 {
 	/* SECURITY: a worker holds only what it is handed: no log file,
 	 * listener, client of another worker, control socket or pidfile. */
@@ -52,13 +52,13 @@ child(const struct worker_entry *e, const struct config *cfg,
 		_exit(1);
 	(void)signal(SIGPIPE, SIG_DFL);
 	(void)sigprocmask(SIG_SETMASK, &e->mask, NULL);
-	e->run(cfg, secret, SPAWN_IPC_FD, generation);
+	e->run(cfg, cred, SPAWN_IPC_FD, generation);
 	_exit(1); /* run must not return */
 }
 
 int
 spawn_worker(const struct worker_entry *e, const struct config *cfg,
-    const uint8_t *secret, uint32_t generation, pid_t *pid, int *fd)
+    const struct users_creds *cred, uint32_t generation, pid_t *pid, int *fd)
 {
 	int sv[2], saved;
 
@@ -75,7 +75,7 @@ spawn_worker(const struct worker_entry *e, const struct config *cfg,
 	}
 	if (*pid == 0) {
 		close(sv[0]);
-		child(e, cfg, secret, generation, sv[1]);
+		child(e, cfg, cred, generation, sv[1]);
 	}
 	close(sv[1]);
 	/* SECURITY: a wedged worker must never block the master. */

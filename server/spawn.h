@@ -12,25 +12,26 @@
 #include <sys/types.h>
 
 #include "common/config.h"
+#include "common/users.h"
 
 #define SPAWN_IPC_FD 3 /* the worker's end of its socketpair */
 
 /*
  * The worker entry point, handed in by server/main.c so that server/ never
  * includes worker/: called in a freshly forked child with the master's
- * config, the CHANNEL_KEY_BYTES secret, the child's end of its socketpair
+ * config, the credentials (shared secret, host key, accounts), the child's end of its socketpair
  * (SPAWN_IPC_FD) and the config generation.  Must not return.  mask is
  * the signal mask the worker starts with (the one the master had before
  * it blocked its own signals).
  */
 struct worker_entry {
-	void (*run)(const struct config *cfg, const uint8_t *secret, int ipc_fd,
-	    uint32_t generation);
+	void (*run)(const struct config *cfg, const struct users_creds *cred,
+	    int ipc_fd, uint32_t generation);
 	sigset_t mask;
 };
 
 /*
- * spawn_worker: fork a worker that runs e->run(cfg, secret, SPAWN_IPC_FD,
+ * spawn_worker: fork a worker that runs e->run(cfg, cred, SPAWN_IPC_FD,
  * generation).  The child closes the log files, restores e->mask and the
  * default SIGPIPE, and closes every descriptor but 0, 1, 2 and its end of
  * the socketpair, so it holds nothing of the master's (listeners, queued
@@ -41,6 +42,6 @@ struct worker_entry {
  */
 __attribute__((warn_unused_result)) int
 spawn_worker(const struct worker_entry *e, const struct config *cfg,
-    const uint8_t *secret, uint32_t generation, pid_t *pid, int *fd);
+    const struct users_creds *cred, uint32_t generation, pid_t *pid, int *fd);
 
 #endif

@@ -162,6 +162,8 @@ status_text(FILE *fp, const struct status_head *h)
 	fprintf(fp, "generation %u\n", h->generation);
 	for (i = 0; (a = listen_shown(i)) != NULL; i++)
 		fprintf(fp, "listen %s\n", a);
+	fprintf(fp, "host key %s\n", h->hostkey[0] ? h->hostkey : "none");
+	fprintf(fp, "accounts %d\n", h->accounts);
 	pool_counts(&busy, &idle, &exiting);
 	if (!h->stopping && h->ready == 0)
 		fputs("degraded: no worker is ready to serve\n", fp);
@@ -225,6 +227,8 @@ json_head(FILE *fp, const struct status_head *h)
 		(void)json_cstr(fp, a);
 	}
 	fputs("]", fp);
+	json_field(fp, "host_key", h->hostkey);
+	fprintf(fp, ",\"accounts\":%d", h->accounts);
 }
 
 static void

@@ -19,12 +19,15 @@ struct status_head {
 	const char *config; /* the file read, "" for built-in defaults */
 	uint32_t    generation;
 	int	    stopping; /* TERM received: finishing sessions */
-	int	    ready; /* workers ready (pool_ready_count); 0: degraded */
+	int	    ready;   /* workers ready (pool_ready_count); 0: degraded */
+	const char *hostkey; /* "SHA256:..." of the host key, "" for none */
+	int	    accounts; /* accounts in the users file */
 };
 
 /*
  * status_text: "uptime ... (started ISO-TIME)", "config FILE", "generation
- * N", one "listen ADDR" per socket, "workers: N (B busy, I idle)", then a
+ * N", one "listen ADDR" per socket, "host key SHA256:..." (or "host key
+ * none"), "accounts N", "workers: N (B busy, I idle)", then a
  * table with one row per worker (pid, generation, state, peer, user,
  * operation, bytes, rate, since, path).  Worker-supplied strings are
  * escaped with strnvis(3) (VIS_WHITE | VIS_CSTYLE): one row stays one line.

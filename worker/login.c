@@ -1,7 +1,9 @@
 /*
  * login.c: the start of a session (doc/PROTOCOL.md 2 and 4.3): the
- * handshake and the "secret" authentication within the login grace time,
- * and the answer to a later auth request.  A peer that cannot decrypt gets
+ * handshake (signed with the host key when the server has one) and the
+ * authentication within the login grace time, at most LOGIN_TRIES
+ * attempts (the methods are auth.c's), and the answer to a later auth
+ * request.  A peer that cannot decrypt gets
  * no reply; once the channel is up, a refused or late login gets its error
  * reply as our FINAL frame.  This file must not log key material and must
  * not act on a frame that failed to decrypt.
@@ -19,11 +21,15 @@
 #include "common/frame.h"
 #include "common/ipc.h"
 #include "common/log.h"
+#include "worker/auth.h"
 #include "worker/login.h"
 #include "worker/session.h"
 #include "worker/signals.h"
 
-#define SERVER_NAME "ftpd/1.0"
+/* Bytes a client sends up to its first secure frame: hello and stream
+ * header (PROTOCOL.md 2), each at most 256 bytes plus the length. */
+#define HS_IN_MAX   520
+#define LOGIN_TRIES 3 /* auth attempts per connection (PROTOCOL.md 4.4) */
 
 /* SO_RCVTIMEO and SO_SNDTIMEO of seconds (0: none) on the client socket. */
 void
@@ -52,20 +58,6 @@ login_report(struct session *s, int result)
 		log_debug("ipc_send IPC_AUTH: %s", strerror(errno));
 }
 
-/* Accept the shared-secret method: record it as the user, reply ok. */
-static int
-auth_ok(struct session *s)
-{
-	struct schema_reply rep;
-
-	/* The shared-secret method has no user name: show the method. */
-	(void)strlcpy(s->user, "secret", sizeof(s->user));
-	memset(&rep, 0, sizeof(rep));
-	rep.server = schema_cstr(SERVER_NAME);
-	rep.has.server = 1;
-	return session_reply(s, SCHEMA_R_AUTH, &rep);
-}
-
 /*
  * No first frame: a wrong key (no reply), the login grace time over (code
  * 20 as our FINAL frame, PROTOCOL.md 4.2), or the peer gone.  Returns -1.
@@ -85,36 +77,64 @@ auth_lost(struct session *s, int r)
 		login_report(s, IPC_AUTH_GRACE);
 		return session_fail(s, ERR_TIMEOUT, "login grace time over");
 	}
+	/* A client holding S reads our host signature before it sends a
+	 * thing: one that cannot decrypt it (a wrong S) just closes. */
+	if (s->ch.keyed && s->cred->has_hostkey && s->ch.wire_in <= HS_IN_MAX &&
+	    r == -1 && errno == EPROTO) {
+		log_warnx("authentication failed from %s: closed after the "
+			  "host signature (a wrong key, or the host key "
+			  "refused)",
+		    s->info.peer);
+		s->outcome = ERR_AUTH;
+		login_report(s, IPC_AUTH_FAIL);
+		return -1;
+	}
 	log_info("%s closed before authentication", s->info.peer);
 	login_report(s, IPC_AUTH_NOAUTH);
 	s->outcome = ERR_AUTH;
 	return -1;
 }
 
-/* The first frame must decrypt and be {"op": "auth", "method": "secret"}. */
+/*
+ * The first frame must decrypt and be an auth request with a method; a
+ * failed method may be tried again up to LOGIN_TRIES attempts in all.
+ */
 static int
 session_auth(struct session *s)
 {
 	const uint8_t	 *body;
 	size_t		  len;
 	struct schema_req q;
-	int		  type, r, ok;
+	int		  type, r, tries;
 
-	r = channel_recv(&s->ch, &type, &body, &len);
-	if (r != 1)
-		return auth_lost(s, r);
-	ok = type == CHANNEL_MSG &&
-	    schema_request_decode(body, len, &q, NULL) == 0 &&
-	    q.op == SCHEMA_AUTH && schema_str_is(q.method, "secret");
-	if (!ok) {
-		log_warnx("authentication failed from %s: not an auth request "
-			  "with method secret",
-		    s->info.peer);
-		login_report(s, IPC_AUTH_FAIL);
-		return session_fail(s, ERR_AUTH, NULL);
+	for (tries = 1;; tries++) {
+		if ((r = channel_recv(&s->ch, &type, &body, &len)) != 1)
+			return auth_lost(s, r);
+		if (type != CHANNEL_MSG ||
+		    schema_request_decode(body, len, &q, NULL) != 0 ||
+		    q.op != SCHEMA_AUTH || q.method.len == 0) {
+			log_warnx("authentication failed from %s: not an auth "
+				  "request with a method",
+			    s->info.peer);
+			login_report(s, IPC_AUTH_FAIL);
+			return session_fail(s, ERR_AUTH, NULL);
+		}
+		if ((r = auth_try(s, &q)) == 0) {
+			login_report(s, IPC_AUTH_OK);
+			return auth_reply(s);
+		}
+		if (r != -ERR_AUTH) { /* our fault (the home): no penalty */
+			login_report(s, IPC_AUTH_NOAUTH);
+			return session_fail(s, ERR_INTERNAL,
+			    "cannot open the home folder");
+		}
+		login_report(s, IPC_AUTH_FAIL); /* a per-source penalty */
+		/* SECURITY: a bounded number of attempts per connection. */
+		if (tries >= LOGIN_TRIES)
+			return session_fail(s, ERR_AUTH, AUTH_FAILED);
+		if (session_error(s, ERR_AUTH, AUTH_FAILED) == -1)
+			return -1;
 	}
-	login_report(s, IPC_AUTH_OK);
-	return auth_ok(s);
 }
 
 /* The limits this worker enforces, advertised in the hello (PROTOCOL.md 5). */
@@ -140,6 +160,9 @@ login_run(struct session *s)
 	struct schema_lim   lim;
 	struct channel_opts opts = { .lim = &lim, .digests = s->cfg->digests };
 	int		    r;
+
+	if (s->cred->has_hostkey)
+		opts.hostkey = &s->cred->hostkey; /* signs T (2.6) */
 
 	login_socket_timeouts(s->fd, s->cfg->login_grace);
 	signals_login_timer(s->fd, (unsigned)s->cfg->login_grace);
@@ -167,7 +190,9 @@ login_run(struct session *s)
 int
 login_again(struct session *s, const struct schema_req *q)
 {
-	if (!schema_str_is(q->method, "secret"))
+	/* PROTOCOL.md 4.3: the method that logged in gets the same reply
+	 * again and changes nothing; any other is refused. */
+	if (!schema_str_is(q->method, s->method))
 		return session_error(s, ERR_AUTH, NULL);
-	return auth_ok(s);
+	return auth_reply(s);
 }

@@ -10,8 +10,9 @@
 
 /*
  * login_run: the handshake on s->fd, then the first request, which must be
- * {"op": "auth", "method": "secret"}, all within cfg->login_grace seconds.
- * Sets s->chan_up once the channel is up and s->user on success.  Returns
+ * an auth request with a method (auth.c), tried at most 3 times, all
+ * within cfg->login_grace seconds.  Sets s->chan_up once the channel is
+ * up, and s->user, s->method and the account on success.  Returns
  * 0 when the client is authenticated, -1 when the session ends (s->outcome
  * set; a FINAL error reply sent where the channel allows one).
  */
@@ -19,7 +20,7 @@ int login_run(struct session *s);
 
 /*
  * login_again: a later auth request q: the same reply as the first for
- * method "secret", else code 16; the session goes on either way.  Returns
+ * the method that logged in, else code 16; the session goes on either way.  Returns
  * as session_reply.
  */
 int login_again(struct session *s, const struct schema_req *q);

@@ -15,6 +15,7 @@
 #include "common/digest.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "worker/account.h"
 #include "worker/fsops.h"
 #include "worker/session.h"
 
@@ -133,37 +134,38 @@ ops_list(struct session *s, const struct schema_req *q)
 
 /* The operations on one path: fsops call, log line, reply. */
 static int
-path_op(struct session *s, const struct schema_req *q,
-    int (*fn)(int, const char *, mode_t), mode_t mode, const char *what)
+path_op(struct session *s, const struct schema_req	     *q,
+    int (*fn)(struct session *, const char *, mode_t), mode_t mode,
+    const char *what)
 {
 	char path[FSOPS_PATH_MAX + 1];
 	int  r;
 
 	if ((r = session_path(q->path, path, sizeof(path))) == 0 &&
-	    (r = fn(s->rootfd, path, mode)) == 0)
+	    (r = fn(s, path, mode)) == 0)
 		log_info("session %llu: %s %s", (unsigned long long)s->info.seq,
 		    what, s->path);
 	return session_result(s, r);
 }
 
 static int
-do_delete(int rootfd, const char *path, mode_t mode)
+do_delete(struct session *s, const char *path, mode_t mode)
 {
 	(void)mode;
-	return fsops_delete(rootfd, path);
+	return account_delete(s, path); /* gives the space back */
 }
 
 static int
-do_mkdir(int rootfd, const char *path, mode_t mode)
+do_mkdir(struct session *s, const char *path, mode_t mode)
 {
-	return fsops_mkdir(rootfd, path, mode);
+	return fsops_mkdir(s->rootfd, path, mode);
 }
 
 static int
-do_rmdir(int rootfd, const char *path, mode_t mode)
+do_rmdir(struct session *s, const char *path, mode_t mode)
 {
 	(void)mode;
-	return fsops_rmdir(rootfd, path);
+	return fsops_rmdir(s->rootfd, path);
 }
 
 int

@@ -349,7 +349,7 @@ session_request(struct session *s, const uint8_t *body, size_t len)
 		    "only bye may be sent as the final frame");
 	else {
 		request_state(s, &q);
-		(void)session_ops[q.op](s, &q);
+		(void)account_run(s, &q, session_ops[q.op]);
 	}
 	if (!s->end)
 		session_state(s, "", "", 0, 0, 1);

@@ -15,6 +15,7 @@
 #include "common/config.h"
 #include "common/ipc.h"
 #include "common/schema.h"
+#include "common/users.h"
 
 #define SESSION_LIST_PART 1000 /* entries per list reply part */
 
@@ -39,6 +40,16 @@ struct session {
 	char		     user[32];	  /* authenticated name, "" before */
 	int64_t		     op_start_ms; /* CLOCK_REALTIME ms op began */
 	struct buf	     out;	  /* the reply being encoded */
+
+	/* Accounts (auth.c, account.c); rootfd is the home once logged in. */
+	const struct users_creds *cred;	      /* host key, accounts (users.h) */
+	const struct users_entry *acct;	      /* the account; NULL: none */
+	int			  anonymous;  /* logged in to the drop box */
+	char			  method[12]; /* auth method that logged in */
+	int			  servedfd;   /* the served root */
+	int64_t			  quota_bytes; /* usage held by a put */
+	int64_t			  quota_files;
+	int			  quota_hit; /* the last put passed it */
 };
 
 /*
@@ -142,6 +153,14 @@ int session_watchdog(struct session *s);
  * still be sent (stall timeout, oversized frame) and end the session.
  */
 void session_lost(struct session *s, int r);
+
+/*
+ * account_run: run op for request q when the session's account may
+ * (account.c: permissions, PROTOCOL.md 4.4), else reply code 10.  Returns
+ * as op.
+ */
+int account_run(struct session *s, const struct schema_req *q,
+    int (*op)(struct session *, const struct schema_req *));
 
 /*
  * ops.c: stat, list, delete, mkdir, rmdir, rename (PROTOCOL.md 4.4 to

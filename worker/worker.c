@@ -34,6 +34,7 @@
 #include "common/error.h"
 #include "common/ipc.h"
 #include "common/log.h"
+#include "worker/account.h"
 #include "worker/fsops.h"
 #include "worker/sandbox.h"
 #include "worker/session.h"
@@ -235,7 +236,9 @@ worker_serve(const struct worker_params *p, int rootfd, uint8_t *iobuf,
 
 	memset(&s, 0, sizeof(s));
 	s.cfg = p->cfg;
-	s.secret = p->secret;
+	s.secret = p->cred->secret;
+	s.cred = p->cred;
+	s.servedfd = rootfd;
 	s.ipc_fd = p->ipc_fd;
 	s.rootfd = rootfd;
 	s.fd = fd;
@@ -250,6 +253,7 @@ worker_serve(const struct worker_params *p, int rootfd, uint8_t *iobuf,
 	log_info("session %llu: connection from %s port %u",
 	    (unsigned long long)s.info.seq, s.info.peer, s.info.peer_port);
 	session_run(&s);
+	account_leave(&s);
 	ms = clock_mono_ms() - s.start_ms;
 	log_info("session %llu: %s closed: %s, %lld ms, %llu bytes in, %llu "
 		 "bytes out",

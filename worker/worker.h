@@ -11,12 +11,14 @@
 
 #include "common/channel.h"
 #include "common/config.h"
+#include "common/users.h"
 
 struct worker_params {
 	const struct config *cfg; /* the master's config, inherited by fork */
-	const uint8_t	    *secret; /* CHANNEL_KEY_BYTES, read by the master */
-	int		     ipc_fd; /* this worker's end of its socketpair */
-	uint32_t	     generation; /* config generation it serves */
+	const struct users_creds *cred; /* secret, host key, accounts: the
+					   master's, inherited by fork */
+	int	 ipc_fd;     /* this worker's end of its socketpair */
+	uint32_t generation; /* config generation it serves */
 };
 
 /*

@@ -29,6 +29,7 @@
 #include "common/log.h"
 #include "common/writeback.h"
 #include "common/xferlog.h"
+#include "worker/account.h"
 #include "worker/fsops.h"
 #include "worker/session.h"
 #include "worker/watchdog.h"
@@ -79,7 +80,7 @@ xfer_log(struct session *s, const char *path, uint64_t bytes, int incoming,
 	x.bytes = bytes;
 	x.path = vpath;
 	x.incoming = incoming;
-	x.user = XFER_USER;
+	x.user = s->user[0] != '\0' ? s->user : XFER_USER;
 	x.complete = complete;
 	/* A long path is cut so that the line, encoded, still fits: a name
 	 * of control bytes grows fourfold and must not lose its line. */
@@ -113,7 +114,7 @@ put_parse(struct session *s, const struct schema_req *q, struct put *p)
 	if ((r = xfer_alg(s, q, &p->alg)) != 0)
 		return r;
 	p->named = q->has.alg;
-	if (!cfg->overwrite)
+	if (!cfg->overwrite || !account_may_overwrite(s))
 		p->overwrite = 0;
 	/* SECURITY: the announced size is checked before any byte arrives. */
 	if ((cfg->max_file_size != 0 && p->size > cfg->max_file_size) ||
@@ -182,6 +183,9 @@ put_prepare(struct session *s, struct put *p)
 			return -ERR_EXISTS;
 	} else if (errno != ENOENT)
 		return -err_from_errno(errno);
+	if ((r = account_put_reserve(s, p->parentfd, p->name, p->size,
+		 p->overwrite)) != 0)
+		return r; /* quota: before any data */
 	put_sweep(p);
 	if ((r = fsops_tmp_create(p->parentfd, &p->tmp)) != 0)
 		return r;
@@ -385,7 +389,8 @@ xfer_put(struct session *s, const struct schema_req *q)
 	}
 	if (r != 0) {
 		ret = session_error(s, -r,
-		    r == -ERR_PROTOCOL ? "digest algorithm not offered" : NULL);
+		    r == -ERR_PROTOCOL ? "digest algorithm not offered"
+				       : account_why(s, r));
 		goto out;
 	}
 	/* SECURITY: the data must keep a minimum rate (issue 8, item 3). */
@@ -401,6 +406,7 @@ xfer_put(struct session *s, const struct schema_req *q)
 	xfer_log(s, p.path, p.got, 1, complete, p.start_ms);
 out:
 	digest_free(&p.h);
+	account_put_end(s, complete);
 	fsops_tmp_discard(p.parentfd, &p.tmp); /* SECURITY: no half file */
 	if (p.parentfd >= 0)
 		close(p.parentfd);

@@ -26,6 +26,8 @@ import time
 
 import msgpack
 from nacl import bindings as nb
+from nacl.exceptions import BadSignatureError
+from nacl.signing import SigningKey, VerifyKey
 
 FRAME_MAX = 1048640            # section 1: 1 MiB + 64
 HANDSHAKE_MAX = 256            # section 1
@@ -141,6 +143,12 @@ class Session:
         t = blake2b256(chello + hdr + payload)
         rx, tx = nb.crypto_kx_client_session_keys(pk, sk, m["pk"])
         key_c2s, key_s2c = session_keys(secret, t, tx, rx)
+        self._headers(key_c2s, key_s2c, header)
+        return self
+
+    def _headers(self, key_c2s, key_s2c, header=None):
+        """Section 2.3: the stream headers, ours (random, or header)
+        first, then the server's."""
         if header is None:
             self.tx = nb.crypto_secretstream_xchacha20poly1305_state()
             header = nb.crypto_secretstream_xchacha20poly1305_init_push(
@@ -155,6 +163,45 @@ class Session:
         self.rx = nb.crypto_secretstream_xchacha20poly1305_state()
         nb.crypto_secretstream_xchacha20poly1305_init_pull(
             self.rx, sheader, key_s2c)
+
+    def handshake_v2(self, secret=None, suites=("xchacha20poly1305",)):
+        """Sections 2, 2.2 and 2.6 with "suites": with secret None a
+        "nosecret" session (keys without S).  Only xchacha20poly1305 is
+        spoken here.  When the server names a host key ("hk") its
+        "hostsig" frame is read and checked before anything else is sent;
+        self.hk and self.t keep the key and T (for publickey)."""
+        pk, sk = nb.crypto_kx_keypair()
+        m = {"proto": "ftpd", "v": 1, "pk": pk, "suites": list(suites)}
+        if secret is None:
+            m["nosecret"] = True
+        mine = pack(m)
+        chello = struct.pack(">I", len(mine)) + mine
+        self.sock.sendall(chello)
+        hdr, payload = self.recv_frame(HANDSHAKE_MAX)
+        sm = self._server_hello(payload)
+        if sm.get("suite") != "xchacha20poly1305":
+            raise ProtocolError(f"suite {sm.get('suite')!r}")
+        self.t = blake2b256(chello + hdr + payload)
+        rx, tx = nb.crypto_kx_client_session_keys(pk, sk, sm["pk"])
+        if secret is None:
+            key_c2s = blake2b256(b"ftpd v1 c2s" + tx + self.t)
+            key_s2c = blake2b256(b"ftpd v1 s2c" + rx + self.t)
+        else:
+            key_c2s, key_s2c = session_keys(secret, self.t, tx, rx)
+        self._headers(key_c2s, key_s2c)
+        self.hk = sm.get("hk")
+        if self.hk is None:
+            if secret is None:
+                raise ProtocolError("nosecret session without a host key")
+            return self
+        sig = self.recv_msg()
+        if sig.get("op") != "hostsig":
+            raise ProtocolError(f"first frame is not hostsig: {sig}")
+        try:
+            VerifyKey(self.hk).verify(b"ftpd v1 host signature" + self.t,
+                                      sig["sig"])
+        except BadSignatureError as e:
+            raise ProtocolError("host signature does not verify") from e
         return self
 
     def _server_hello(self, payload):
@@ -227,6 +274,21 @@ class Session:
 
     def auth(self, method="secret"):
         return self.request({"op": "auth", "method": method})
+
+    def auth_password(self, user, password):
+        """Section 4.4, method password (after handshake_v2)."""
+        return self.request({"op": "auth", "method": "password",
+                             "user": user, "password": password})
+
+    def auth_publickey(self, user, seed, t=None):
+        """Section 4.4, method publickey: seed is the 32-byte Ed25519
+        seed; the signature covers T (or t, to try a replay)."""
+        key = SigningKey(seed)
+        msg = b"ftpd v1 user signature" + (t or self.t) + user.encode()
+        return self.request({"op": "auth", "method": "publickey",
+                             "user": user,
+                             "pk": bytes(key.verify_key),
+                             "sig": key.sign(msg).signature})
 
     def noop(self):
         return self.request({"op": "noop"})
@@ -325,6 +387,20 @@ def connect(host, port, secret=None, timeout=30, do_auth=True):
             r = s.auth()
             if not r.get("ok"):
                 raise ProtocolError(f"auth refused: {r}")
+    except BaseException:
+        s.close()
+        raise
+    return s
+
+
+def connect_v2(host, port, secret=None, timeout=30):
+    """TCP connect and handshake_v2 (a nosecret session without secret);
+    no auth."""
+    sock = socket.create_connection((host, port), timeout=timeout)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    s = Session(sock)
+    try:
+        s.handshake_v2(secret)
     except BaseException:
         s.close()
         raise
