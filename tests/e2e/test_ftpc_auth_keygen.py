@@ -62,7 +62,10 @@ def test_keygen_file_and_usage(tmp_path):
     assert r.returncode == 2, r
 
 
-def test_user_login_against_server_without_host_key(server):
+def test_user_login_against_server_without_host_key(make_server):
+    server = make_server()
+    (server.dir / "host.key").unlink()       # ftpd keygen made one
+    server.start()
     pw = server.dir.parent / "pw"
     pw.write_text("x\n")
     os.chmod(pw, 0o600)
@@ -72,3 +75,18 @@ def test_user_login_against_server_without_host_key(server):
     assert r.returncode == 4, r
     r = server.ftpc("ls")                     # the shared secret as before
     assert r.returncode == 0, r
+
+
+def test_user_login_unknown_account(server):
+    """With a host key: an unknown host off a terminal is exit 8; accepted,
+    an account the server does not have is exit 4."""
+    pw = server.dir.parent / "pw"
+    pw.write_text("x\n")
+    os.chmod(pw, 0o600)
+    args = ("-q", "-H", "127.0.0.1", "-p", server.port, "-u", "alice",
+            "--password-file", pw)
+    r = _run(server.env(), *args, "ls", cwd=server.dir.parent)
+    assert r.returncode == 8, r
+    r = _run(server.env(), *args, "--accept-new", "ls",
+             cwd=server.dir.parent)
+    assert r.returncode == 4, r
