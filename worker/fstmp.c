@@ -148,9 +148,10 @@ commit_named(int parentfd, struct fsops_tmp *t, const char *name, int overwrite)
 
 /*
  * Give the O_TMPFILE file a name: linkat through /proc/self/fd (open(2),
- * O_TMPFILE; AT_EMPTY_PATH would need CAP_DAC_READ_SEARCH).  Without
- * overwrite the link itself refuses an existing name; with it, link to a
- * temporary name and rename that over the target.
+ * O_TMPFILE; AT_EMPTY_PATH would need CAP_DAC_READ_SEARCH).  The link
+ * itself takes a free name and refuses an existing one; with overwrite, an
+ * existing name is replaced by linking to a temporary name and renaming
+ * that over the target.
  */
 static int
 commit_unnamed(int parentfd, struct fsops_tmp *t, const char *name,
@@ -161,12 +162,12 @@ commit_unnamed(int parentfd, struct fsops_tmp *t, const char *name,
 
 	if (snprintf(proc, sizeof(proc), "/proc/self/fd/%d", t->fd) < 0)
 		return -ERR_INTERNAL;
-	if (!overwrite) {
-		if (linkat(AT_FDCWD, proc, parentfd, name, AT_SYMLINK_FOLLOW) ==
-		    -1)
-			return -err_from_errno(errno);
+	/* A free name (the usual case) takes the link itself, overwrite or
+	 * not: one directory operation instead of a link and a rename. */
+	if (linkat(AT_FDCWD, proc, parentfd, name, AT_SYMLINK_FOLLOW) == 0)
 		return 0;
-	}
+	if (errno != EEXIST || !overwrite)
+		return -err_from_errno(errno);
 	for (tries = 0;; tries++) {
 		tmp_name(t->name, sizeof(t->name));
 		if (linkat(AT_FDCWD, proc, parentfd, t->name,
