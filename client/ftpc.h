@@ -531,6 +531,59 @@ int get_files(struct ftpc *c, int argc, char **argv);
 /* xfer_put_one: upload the local file name to wire path path. */
 int xfer_put_one(struct ftpc *c, const char *name, const char *path);
 
+/*
+ * The pieces of a put that pipe.c shares with xfer_put_one.
+ * xfer_put_open: open name for reading: a regular file (the descriptor,
+ * *st) or -1 with *r set (printed).  xfer_put_req: the put request of
+ * local name (st) to wire path into q; 0 or -ERR_TOO_BIG (printed: over
+ * the server's advertised limit).  xfer_put_stream: the data of fd from
+ * offset, then done with the digest, or abort after a local failure
+ * (printed); 0 or an error.  xfer_put_refused: the server's answer r to a
+ * put: with -n, exists becomes XFER_SKIPPED (not an error) and any other
+ * refusal is printed here (conn_reply was given no op); else r.
+ */
+#define XFER_SKIPPED 1 /* put -n met an existing file (never returned) */
+struct stat;
+int xfer_put_open(const char *name, struct stat *st, int *r);
+int xfer_put_req(struct ftpc *c, const char *name, const char *path,
+    const struct stat *st, struct schema_req *q);
+int xfer_put_stream(struct ftpc *c, int fd, const char *name,
+    const struct stat *st, uint64_t offset, struct progress *pg);
+int xfer_put_refused(struct ftpc *c, const char *name, int r);
+
+/*
+ * pipe.c: uploads pipelined on one connection (doc/PROTOCOL.md section 4,
+ * "Pipelining"): up to PIPE_FILES files and PIPE_BYTES unanswered bytes in
+ * flight, their replies read in order.  Each file's result is given to
+ * done(arg, job, name, size, r) as its reply arrives (r: 0, or the error,
+ * already printed); after a connection failure the files still in flight
+ * get -ERR_EOF.
+ */
+#define PIPE_FILES 16	      /* files in flight */
+#define PIPE_BYTES (8u << 20) /* their bytes */
+#define PIPE_SMALL (4u << 20) /* larger files wait for the put's reply */
+typedef void pipe_fn(void *arg, size_t job, const char *name, uint64_t size,
+    int r);
+struct pipe_ent {
+	char	*name; /* local name, for messages */
+	uint64_t size;
+	size_t	 job;
+	int	 local; /* a local failure sent abort: the file's result */
+};
+struct pipe {
+	struct ftpc    *c;
+	struct pipe_ent v[PIPE_FILES];
+	size_t		head, n;
+	uint64_t	bytes; /* of the files in flight */
+	pipe_fn	       *done;
+	void	       *arg;
+};
+void pipe_init(struct pipe *pp, struct ftpc *c, pipe_fn *done, void *arg);
+/* pipe_put: send local file name to wire path as job (results: done). */
+void pipe_put(struct pipe *pp, const char *name, const char *path, size_t job);
+/* pipe_drain: read the replies of every file in flight. */
+void pipe_drain(struct pipe *pp);
+
 /* get_one: download wire path path (the user's name) to local dest. */
 int get_one(struct ftpc *c, const char *path, const char *name,
     const char *dest);

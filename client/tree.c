@@ -229,21 +229,44 @@ tree_job(struct ftpc *c, const struct job *j, int put)
 	return get_one(c, j->src, j->src, j->dst);
 }
 
-/* tree_files: the files of js, one after the other, on c. */
+/* A tree's files and total line, for tree_result. */
+struct tree_ctx {
+	struct jobs	*js;
+	struct progress *t;
+};
+
+/* tree_result: file job of the tree ended with r: counted, shown. */
+static void
+tree_result(void *arg, size_t job, const char *name, uint64_t size, int r)
+{
+	struct tree_ctx *x = arg;
+
+	(void)name;
+	(void)size;
+	progress_file(x->t, x->js->v[job].src, x->js->v[job].size, r == 0);
+	if (r != 0)
+		jobs_fail(x->js, r);
+}
+
+/* tree_files: the files of js on c: uploads pipelined, downloads in turn. */
 static void
 tree_files(struct ftpc *c, struct jobs *js, int put, struct progress *t)
 {
-	size_t i;
-	int    r;
+	struct tree_ctx x = { js, t };
+	struct pipe	pp;
+	size_t		i;
 
+	pipe_init(&pp, c, tree_result, &x);
 	for (i = 0; i < js->n; i++) {
 		if (js->v[i].dir)
 			continue;
-		r = c->dead ? -ERR_EOF : tree_job(c, &js->v[i], put);
-		progress_file(t, js->v[i].src, js->v[i].size, r == 0);
-		if (r != 0)
-			jobs_fail(js, r);
+		if (put)
+			pipe_put(&pp, js->v[i].src, js->v[i].dst, i);
+		else
+			tree_result(&x, i, NULL, 0,
+			    c->dead ? -ERR_EOF : tree_job(c, &js->v[i], 0));
 	}
+	pipe_drain(&pp);
 }
 
 /* tree_run: folders, then files (--parallel: on N connections). */

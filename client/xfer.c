@@ -27,8 +27,6 @@
 #include "client/ftpc.h"
 #include "client/progress.h"
 
-#define XFER_SKIPPED 1 /* put -n met an existing file (never returned) */
-
 int
 xfer_base(const char *path, char *out, size_t outlen)
 {
@@ -141,12 +139,8 @@ put_send(struct ftpc *c, int fd, const char *name, const struct stat *st0,
 		    : "file changed while being read; upload aborted");
 }
 
-/*
- * put_stream: send the file (put_send), then "done" with the digest of the
- * whole file, or "abort" after a local failure.  Returns 0 or an error.
- */
-static int
-put_stream(struct ftpc *c, int fd, const char *name, const struct stat *st,
+int
+xfer_put_stream(struct ftpc *c, int fd, const char *name, const struct stat *st,
     uint64_t offset, struct progress *pg)
 {
 	struct digest	  h;
@@ -188,6 +182,40 @@ put_fits(const struct ftpc *c, const char *name, const struct stat *st)
 	return -ERR_TOO_BIG;
 }
 
+int
+xfer_put_req(struct ftpc *c, const char *name, const char *path,
+    const struct stat *st, struct schema_req *q)
+{
+	int r;
+
+	conn_req(q, SCHEMA_PUT);
+	if ((r = put_fits(c, name, st)) != 0)
+		return r;
+	q->path = schema_cstr(path);
+	q->size = (uint64_t)st->st_size;
+	/* Without -p the upload's mtime is now, as scp and rsync do; the
+	 * mode bits always travel (the server masks them with its umask). */
+	q->mode = (uint64_t)st->st_mode & 07777;
+	q->mtime = c->o.preserve ? (int64_t)st->st_mtime : (int64_t)time(NULL);
+	q->overwrite = !c->o.noclobber;
+	q->has.overwrite = 1;
+	q->alg = schema_cstr(digest_name(c->digest));
+	q->has.alg = 1;
+	return 0;
+}
+
+int
+xfer_put_refused(struct ftpc *c, const char *name, int r)
+{
+	if (r == -ERR_EXISTS && c->o.noclobber && !c->dead) {
+		log_debug("put %s: exists, skipped (--no-clobber)", name);
+		return XFER_SKIPPED;
+	}
+	if (r != 0 && c->o.noclobber && !c->dead)
+		warnx("put %s: %s (%s)", name, err_message(-r), err_name(-r));
+	return r;
+}
+
 /* put_request: the "put" request and its reply; *offset from the reply. */
 static int
 put_request(struct ftpc *c, const char *name, const char *path,
@@ -198,26 +226,11 @@ put_request(struct ftpc *c, const char *name, const char *path,
 	int		    r;
 
 	*offset = 0;
-	if ((r = put_fits(c, name, st)) != 0)
+	if ((r = xfer_put_req(c, name, path, st, &q)) != 0)
 		return r;
-	conn_req(&q, SCHEMA_PUT);
-	q.path = schema_cstr(path);
-	q.size = (uint64_t)st->st_size;
-	/* Without -p the upload's mtime is now, as scp and rsync do; the
-	 * mode bits always travel (the server masks them with its umask). */
-	q.mode = (uint64_t)st->st_mode & 07777;
-	q.mtime = c->o.preserve ? (int64_t)st->st_mtime : (int64_t)time(NULL);
-	q.overwrite = !c->o.noclobber;
-	q.has.overwrite = 1;
-	q.alg = schema_cstr(digest_name(c->digest));
-	q.has.alg = 1;
 	r = conn_call(c, &q, SCHEMA_R_PUT, &rep, c->o.noclobber ? NULL : "put",
 	    name);
-	if (r == -ERR_EXISTS && !c->dead) {
-		log_debug("put %s: exists, skipped (--no-clobber)", name);
-		r = XFER_SKIPPED;
-	} else if (r != 0 && c->o.noclobber && !c->dead)
-		warnx("put %s: %s (%s)", name, err_message(-r), err_name(-r));
+	r = xfer_put_refused(c, name, r);
 	if (r == 0 && rep.offset > (uint64_t)st->st_size)
 		r = xfer_protocol(c, "put", name, "bad offset");
 	else if (r == 0)
@@ -226,9 +239,8 @@ put_request(struct ftpc *c, const char *name, const char *path,
 	return r;
 }
 
-/* put_open: open name for reading: a regular file (fd, *st) or -1. */
-static int
-put_open(const char *name, struct stat *st, int *r)
+int
+xfer_put_open(const char *name, struct stat *st, int *r)
 {
 	int fd;
 
@@ -257,7 +269,7 @@ xfer_put_one(struct ftpc *c, const char *name, const char *path)
 	uint64_t	    offset;
 	int		    fd, r = 0, rr;
 
-	if ((fd = put_open(name, &st, &r)) == -1)
+	if ((fd = xfer_put_open(name, &st, &r)) == -1)
 		return r;
 	if ((r = put_request(c, name, path, &st, &offset)) != 0)
 		goto out;
@@ -265,7 +277,7 @@ xfer_put_one(struct ftpc *c, const char *name, const char *path)
 	log_debug("put %s -> %s: %lld bytes", name, path,
 	    (long long)st.st_size);
 	progress_start(&pg, c, name, (uint64_t)st.st_size);
-	r = put_stream(c, fd, name, &st, offset, &pg);
+	r = xfer_put_stream(c, fd, name, &st, offset, &pg);
 	if (c->dead)
 		goto out;
 	/* After "done" or "abort" the server has one reply (after an abort,
@@ -311,9 +323,26 @@ put_target(struct ftpc *c, const char *target, int n, char *dir, size_t dirlen,
 	return r == 0 ? -ERR_NOT_DIR : r;
 }
 
-/* put_arg: one LOCAL operand: a file, or with -r a folder's tree. */
+/* put_result: a file of put's operands ended with r (first: the first). */
+static void
+put_result(void *arg, size_t job, const char *name, uint64_t size, int r)
+{
+	int *first = arg;
+
+	(void)job;
+	(void)name;
+	(void)size;
+	if (r != 0 && *first == 0)
+		*first = r;
+}
+
+/*
+ * put_arg: one LOCAL operand: a file (on the pipe pp), or with -r a
+ * folder's tree (after the files before it are answered).
+ */
 static int
-put_arg(struct ftpc *c, const char *src, const char *dir, int into)
+put_arg(struct ftpc *c, struct pipe *pp, const char *src, const char *dir,
+    int into)
 {
 	char	    path[PATH_MAX], base[PATH_MAX];
 	struct stat st;
@@ -323,24 +352,30 @@ put_arg(struct ftpc *c, const char *src, const char *dir, int into)
 	    ((r = xfer_base(src, base, sizeof(base))) != 0 ||
 		(r = remote_join(dir, base, path, sizeof(path))) != 0))
 		return r;
-	if (c->o.recursive && stat(src, &st) == 0 && S_ISDIR(st.st_mode))
-		return tree_put(c, src, into ? path : dir);
-	return xfer_put_one(c, src, into ? path : dir);
+	if (c->o.recursive && stat(src, &st) == 0 && S_ISDIR(st.st_mode)) {
+		pipe_drain(pp);
+		return c->dead ? -ERR_EOF : tree_put(c, src, into ? path : dir);
+	}
+	pipe_put(pp, src, into ? path : dir, 0);
+	return 0;
 }
 
 int
 xfer_put(struct ftpc *c, int argc, char **argv)
 {
-	char dir[PATH_MAX];
-	int  i, n = argc > 1 ? argc - 1 : 1, into, r, first = 0;
+	char	    dir[PATH_MAX];
+	struct pipe pp;
+	int	    i, n = argc > 1 ? argc - 1 : 1, into, r, first = 0;
 
 	if ((r = put_target(c, argc > 1 ? argv[argc - 1] : ".", n, dir,
 		 sizeof(dir), &into)) != 0)
 		return r;
+	pipe_init(&pp, c, put_result, &first);
 	for (i = 0; i < n && !c->dead; i++) {
-		r = put_arg(c, argv[i], dir, into);
+		r = put_arg(c, &pp, argv[i], dir, into);
 		if (r != 0 && first == 0)
 			first = r;
 	}
+	pipe_drain(&pp);
 	return first;
 }

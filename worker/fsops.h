@@ -160,10 +160,44 @@ __attribute__((warn_unused_result)) int fsops_tmp_create(int parentfd,
     struct fsops_tmp					    *t);
 
 /*
- * fsops_tmp_commit: fsync the file, give it the name name in parentfd
- * (replacing an existing file when overwrite is 1, else -ERR_EXISTS), then
- * fsync the folder.  The file is closed on success; on failure call
- * fsops_tmp_discard.  Returns 0 or a negative ERR_* code.
+ * fsops_tmp_start: start writing the file's data to disk without waiting
+ * (sync_file_range SYNC_FILE_RANGE_WRITE), so that the fsyncs of a batch
+ * of files find their data on its way and their block allocations in one
+ * journal transaction.  Advice only: fsops_tmp_sync decides.
+ */
+void fsops_tmp_start(const struct fsops_tmp *t);
+
+/*
+ * fsops_tmp_sync: fsync(2) the temporary file.  Returns 0 or a negative
+ * ERR_* code (io, no_space ...).
+ */
+__attribute__((warn_unused_result)) int fsops_tmp_sync(
+    const struct fsops_tmp *t);
+
+/*
+ * fsops_tmp_link: give the (synced) temporary file the name name in
+ * parentfd, replacing an existing file when overwrite is 1, else
+ * -ERR_EXISTS.  The file is closed on success; on failure call
+ * fsops_tmp_discard.  The new name is durable only after
+ * fsops_sync_dir(parentfd).  Returns 0 or a negative ERR_* code.
+ */
+__attribute__((warn_unused_result)) int fsops_tmp_link(int parentfd,
+    struct fsops_tmp *t, const char *name, int overwrite);
+
+/*
+ * fsops_sync_dir: fsync the folder parentfd (an O_PATH descriptor) so the
+ * names linked in it survive a crash.  A folder the worker cannot open for
+ * reading is not synced and not an error.  Returns 0 or a negative ERR_*
+ * code.
+ */
+__attribute__((warn_unused_result)) int fsops_sync_dir(int parentfd);
+
+/*
+ * fsops_tmp_commit: fsops_tmp_sync, fsops_tmp_link, fsops_sync_dir for
+ * one file.  The file is closed once linked; on failure call
+ * fsops_tmp_discard.  A failed folder fsync is logged and returned (the
+ * name may then be in place, but is not known durable).  Returns 0 or a
+ * negative ERR_* code.
  */
 __attribute__((warn_unused_result)) int fsops_tmp_commit(int parentfd,
     struct fsops_tmp *t, const char *name, int overwrite);

@@ -2,8 +2,10 @@
  * fstmp.c: the temporary file an upload is written to, in the target's
  * folder, and the commit that gives it its final name: O_TMPFILE linked in
  * through /proc/self/fd where the file system allows it, else a random
- * FSOPS_TMP_PREFIX name created O_EXCL | O_NOFOLLOW and renamed.  The file
- * and then its folder are fsynced before the upload is answered.  This file
+ * FSOPS_TMP_PREFIX name created O_EXCL | O_NOFOLLOW and renamed.  The commit
+ * comes in three steps (fsync the file, give it its name, fsync the
+ * folder) so that a batch of uploads can share the folder's fsync; the
+ * caller answers an upload only after all three.  This file
  * must not open anything by path but beneath the folder descriptor it is
  * given (and /proc/self/fd), must not leave a named temporary behind on a
  * failure the caller discards, and must not depend on worker files other
@@ -146,9 +148,10 @@ commit_named(int parentfd, struct fsops_tmp *t, const char *name, int overwrite)
 
 /*
  * Give the O_TMPFILE file a name: linkat through /proc/self/fd (open(2),
- * O_TMPFILE; AT_EMPTY_PATH would need CAP_DAC_READ_SEARCH).  Without
- * overwrite the link itself refuses an existing name; with it, link to a
- * temporary name and rename that over the target.
+ * O_TMPFILE; AT_EMPTY_PATH would need CAP_DAC_READ_SEARCH).  The link
+ * itself takes a free name and refuses an existing one; with overwrite, an
+ * existing name is replaced by linking to a temporary name and renaming
+ * that over the target.
  */
 static int
 commit_unnamed(int parentfd, struct fsops_tmp *t, const char *name,
@@ -159,12 +162,12 @@ commit_unnamed(int parentfd, struct fsops_tmp *t, const char *name,
 
 	if (snprintf(proc, sizeof(proc), "/proc/self/fd/%d", t->fd) < 0)
 		return -ERR_INTERNAL;
-	if (!overwrite) {
-		if (linkat(AT_FDCWD, proc, parentfd, name, AT_SYMLINK_FOLLOW) ==
-		    -1)
-			return -err_from_errno(errno);
+	/* A free name (the usual case) takes the link itself, overwrite or
+	 * not: one directory operation instead of a link and a rename. */
+	if (linkat(AT_FDCWD, proc, parentfd, name, AT_SYMLINK_FOLLOW) == 0)
 		return 0;
-	}
+	if (errno != EEXIST || !overwrite)
+		return -err_from_errno(errno);
 	for (tries = 0;; tries++) {
 		tmp_name(t->name, sizeof(t->name));
 		if (linkat(AT_FDCWD, proc, parentfd, t->name,
@@ -180,9 +183,8 @@ commit_unnamed(int parentfd, struct fsops_tmp *t, const char *name,
 	return 0;
 }
 
-/* fsync the folder so the new name survives a crash (fsync(2)). */
-static int
-sync_dir(int parentfd)
+int
+fsops_sync_dir(int parentfd)
 {
 	int fd, r = 0;
 
@@ -195,17 +197,32 @@ sync_dir(int parentfd)
 	return r;
 }
 
-int
-fsops_tmp_commit(int parentfd, struct fsops_tmp *t, const char *name,
-    int overwrite)
+void
+fsops_tmp_start(const struct fsops_tmp *t)
 {
-	char shown[4 * FSOPS_NAME_MAX + 1];
-	int  r;
+	/* Advice only: the fsync that follows decides (writeback.h). */
+	if (t->fd >= 0)
+		(void)sync_file_range(t->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+}
 
+int
+fsops_tmp_sync(const struct fsops_tmp *t)
+{
 	if (t->fd < 0)
 		return -ERR_INTERNAL;
 	if (fsync(t->fd) == -1)
 		return -err_from_errno(errno);
+	return 0;
+}
+
+int
+fsops_tmp_link(int parentfd, struct fsops_tmp *t, const char *name,
+    int overwrite)
+{
+	int r;
+
+	if (t->fd < 0)
+		return -ERR_INTERNAL;
 	if (t->named)
 		r = commit_named(parentfd, t, name, overwrite);
 	else
@@ -214,14 +231,27 @@ fsops_tmp_commit(int parentfd, struct fsops_tmp *t, const char *name,
 		return r;
 	close(t->fd);
 	t->fd = -1;
-	/* The new version is in place now: a failed folder fsync is logged,
-	 * never answered as a failure of an upload that did replace the file. */
-	if ((r = sync_dir(parentfd)) != 0) {
+	return 0;
+}
+
+int
+fsops_tmp_commit(int parentfd, struct fsops_tmp *t, const char *name,
+    int overwrite)
+{
+	char shown[4 * FSOPS_NAME_MAX + 1];
+	int  r;
+
+	if ((r = fsops_tmp_sync(t)) != 0 ||
+	    (r = fsops_tmp_link(parentfd, t, name, overwrite)) != 0)
+		return r;
+	/* The new name is in place but not known durable: the caller must
+	 * not report the upload stored (PROTOCOL.md 4.10). */
+	if ((r = fsops_sync_dir(parentfd)) != 0) {
 		(void)safetext_vis(shown, sizeof(shown), name, strlen(name));
 		log_warnx("fsync of the folder of %s failed: %s", shown,
 		    err_message(-r));
 	}
-	return 0;
+	return r;
 }
 
 void

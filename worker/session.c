@@ -35,104 +35,6 @@
 
 #define STATE_INTERVAL_MS 250 /* IPC_STATE at most 4 times a second */
 
-void
-session_send_failed(struct session *s, const char *what)
-{
-	if (watchdog_fired() != WATCHDOG_NONE) {
-		s->chan_up = 0; /* a frame was cut: send nothing more */
-		(void)session_watchdog(s);
-		return;
-	}
-	if (errno == EPIPE || errno == ECONNRESET)
-		log_debug("session %llu: send %s: %s",
-		    (unsigned long long)s->info.seq, what, strerror(errno));
-	else
-		log_warn("session %llu: send %s to %s",
-		    (unsigned long long)s->info.seq, what, s->info.peer);
-	if (s->outcome == ERR_OK)
-		s->outcome = errno == EAGAIN ? ERR_TIMEOUT : ERR_IO;
-	s->chan_up = 0; /* a frame may be cut: send nothing more */
-	s->end = 1;
-}
-
-int
-session_reply(struct session *s, enum schema_kind kind, const void *msg)
-{
-	int final = s->end || s->ch.peer_final, r;
-
-	if (!s->chan_up || s->ch.sent_final)
-		return -1; /* nothing may follow our FINAL frame */
-	if ((r = schema_encode(kind, msg, &s->out)) != 0) {
-		log_warnx("session %llu: %s reply: %s",
-		    (unsigned long long)s->info.seq, s->op, err_str(r));
-		if (kind == SCHEMA_R_ERROR)
-			return session_fail_silent(s, ERR_INTERNAL);
-		return session_error(s, err_wire(r), err_str(r));
-	}
-	if (channel_send(&s->ch, CHANNEL_MSG, s->out.data, s->out.len, final) ==
-	    -1) {
-		session_send_failed(s, "reply");
-		return -1;
-	}
-	if (final)
-		s->end = 1;
-	return 0;
-}
-
-int
-session_ok(struct session *s)
-{
-	struct schema_reply rep;
-
-	memset(&rep, 0, sizeof(rep));
-	return session_reply(s, SCHEMA_R_OK, &rep);
-}
-
-int
-session_error(struct session *s, int code, const char *msg)
-{
-	struct schema_reply rep;
-
-	if (code == ERR_NO_SPACE || code == ERR_IO || code == ERR_PERMISSION ||
-	    code == ERR_INTERNAL)
-		log_warnx("session %llu: %s %s: %s%s%s",
-		    (unsigned long long)s->info.seq, s->op, s->path,
-		    err_name(code), msg != NULL ? ": " : "",
-		    msg != NULL ? msg : "");
-	memset(&rep, 0, sizeof(rep));
-	rep.code = code;
-	rep.err = schema_cstr(err_name(code));
-	rep.msg = schema_cstr(msg != NULL ? msg : err_message(code));
-	return session_reply(s, SCHEMA_R_ERROR, &rep);
-}
-
-int
-session_result(struct session *s, int r)
-{
-	return r == 0 ? session_ok(s) : session_error(s, err_wire(r), NULL);
-}
-
-int
-session_fail(struct session *s, int code, const char *msg)
-{
-	if (s->outcome == ERR_OK)
-		s->outcome = code;
-	s->end = 1;
-	if (s->chan_up && !s->ch.sent_final)
-		(void)session_error(s, code, msg);
-	return -1;
-}
-
-int
-session_fail_silent(struct session *s, int code)
-{
-	if (s->outcome == ERR_OK)
-		s->outcome = code;
-	s->end = 1;
-	s->chan_up = 0;
-	return -1;
-}
-
 int
 session_path(struct schema_str p, char *out, size_t outlen)
 {
@@ -331,6 +233,30 @@ request_state(struct session *s, const struct schema_req *q)
 	session_state(s, schema_op_name(q->op), raw, 0, 0, 1);
 }
 
+/*
+ * After a refused put (PROTOCOL.md 4.10): its data frames, and the done or
+ * abort that ends them, may already be on their way; they are dropped
+ * without a reply.  Any other message ends the discarding and is served.
+ * Returns 1 when the frame was dropped, 0 to serve it.
+ */
+static int
+session_discarded(struct session *s, int type, const uint8_t *body, size_t len)
+{
+	struct schema_req q;
+	int		  r;
+
+	if (s->ch.peer_final) { /* only bye may be FINAL: answered as such */
+		s->discard = 0;
+		return 0;
+	}
+	if (type != CHANNEL_MSG)
+		return 1;
+	s->discard = 0;
+	r = schema_request_decode(body, len, &q, NULL);
+	(void)r; /* the op is enough: a malformed done is dropped too */
+	return q.op == SCHEMA_DONE || q.op == SCHEMA_ABORT;
+}
+
 /* Decode one request and run its operation. */
 static void
 session_request(struct session *s, const uint8_t *body, size_t len)
@@ -340,14 +266,19 @@ session_request(struct session *s, const uint8_t *body, size_t len)
 	int		  r;
 
 	/* SECURITY: the schema decoder checks every field before use. */
-	if ((r = schema_request_decode(body, len, &q, why)) != 0)
+	if ((r = schema_request_decode(body, len, &q, why)) != 0) {
+		s->discard = q.op == SCHEMA_PUT; /* its data may follow */
 		(void)session_error(s, -r, why);
-	else if (s->ch.peer_final && q.op != SCHEMA_BYE)
+	} else if (s->ch.peer_final && q.op != SCHEMA_BYE)
 		/* Only bye may close: a FINAL get or list could not be answered
 		 * in full, since our reply to a FINAL frame is FINAL too. */
 		(void)session_error(s, ERR_PROTOCOL,
 		    "only bye may be sent as the final frame");
 	else {
+		/* Every request but a put sees the uploads before it in place
+		 * (and is answered after them): commit the batch first. */
+		if (q.op != SCHEMA_PUT)
+			commit_flush(s);
 		request_state(s, &q);
 		(void)account_run(s, &q, session_ops[q.op]);
 	}
@@ -425,7 +356,10 @@ session_run(struct session *s)
 	login_socket_timeouts(s->fd, s->cfg->stall_timeout);
 	session_state(s, "", "", 0, 0, 1);
 	while (!s->end) {
-		if (session_wait(s) == -1)
+		/* Pipelined uploads share a durable point while requests keep
+		 * coming; their replies go out before the server waits. */
+		commit_poll(s);
+		if (s->end || session_wait(s) == -1)
 			break;
 		/* SECURITY: the request must arrive whole in time, not just
 		 * one byte per stall_timeout (issue 8, item 3). */
@@ -437,7 +371,9 @@ session_run(struct session *s)
 			session_lost(s, r);
 			break;
 		}
-		if (type != CHANNEL_MSG)
+		if (s->discard && session_discarded(s, type, body, len))
+			; /* the rest of a refused put: no reply */
+		else if (type != CHANNEL_MSG)
 			(void)session_error(s, ERR_PROTOCOL,
 			    "data frame outside a transfer");
 		else
@@ -445,6 +381,7 @@ session_run(struct session *s)
 		(void)session_stopping(s);
 	}
 out:
+	commit_discard(s); /* SECURITY: nothing unanswered is committed */
 	channel_destroy(&s->ch);
 	buf_free(&s->out);
 	s->chan_up = 0;

@@ -16,6 +16,7 @@
 #include "common/ipc.h"
 #include "common/schema.h"
 #include "common/users.h"
+#include "worker/fsops.h"
 
 #define SESSION_LIST_PART 1000 /* entries per list reply part */
 
@@ -50,6 +51,9 @@ struct session {
 	int64_t			  quota_bytes; /* usage held by a put */
 	int64_t			  quota_files;
 	int			  quota_hit; /* the last put passed it */
+	struct commit		 *batch;     /* uploads awaiting group commit */
+	int    discard; /* after a refused put: drop its data */
+	size_t group;	/* files of the batch being answered */
 };
 
 /*
@@ -63,8 +67,10 @@ void session_run(struct session *s);
 /*
  * session_reply: encode msg as a message of kind (schema.h; a struct
  * schema_reply for replies, schema_req for the "done" of a get) and send
- * it as one frame, FINAL when the session ends with it (s->end) or the peer already
- * closed its side.  A reply the schema refuses (a bug) becomes code 19.
+ * it as one frame, FINAL when the session ends with it (s->end) or the
+ * peer already closed its side.  Uploads waiting for their group commit
+ * (commit.c) are committed and their replies sent first, so replies keep
+ * request order.  A reply the schema refuses (a bug) becomes code 19.
  * Returns 0, or -1 (the session ends: s->end and s->outcome set).
  */
 int session_reply(struct session *s, enum schema_kind kind, const void *msg);
@@ -75,6 +81,22 @@ int session_reply(struct session *s, enum schema_kind kind, const void *msg);
  * sending anything more (a frame may have been cut).
  */
 void session_send_failed(struct session *s, const char *what);
+
+/*
+ * session_send: session_reply without the group commit: msg as one frame,
+ * FINAL when final is 1 (the session then ends).  For commit.c, which
+ * sends the replies queued behind a batch.  Returns as session_reply.
+ */
+int session_send(struct session *s, enum schema_kind kind, const void *msg,
+    int final);
+
+/*
+ * session_error_rep: the error reply of code into rep (msg, a string
+ * that outlives rep, or NULL for err_message(code)); codes that mean
+ * trouble on the server are logged at warn, as session_error says.
+ */
+void session_error_rep(struct session *s, int code, const char *msg,
+    struct schema_reply *rep);
 
 /* session_ok: reply {"ok": true}.  Returns as session_reply. */
 int session_ok(struct session *s);
@@ -200,5 +222,77 @@ int xfer_sum(struct session *s, const char *path, int alg, uint8_t *out);
  */
 void xfer_log(struct session *s, const char *path, uint64_t bytes, int incoming,
     int complete, int64_t start_ms);
+
+/*
+ * commit.c: group commit of pipelined uploads (PROTOCOL.md section 4,
+ * "Durability and group commit").  A verified upload joins the session's
+ * batch (commit_add) instead of being committed at once; replies that would
+ * follow it queue behind it (commit_reply); the batch is committed, and the
+ * queue sent in order, before any other reply, when no frame is waiting in
+ * the socket, or when it is full or 50 ms old (commit_poll).
+ */
+struct commit;
+
+/* A verified upload handed to the batch (commit_add). */
+struct commit_file {
+	const char	 *path;		/* the client's path, for the logs */
+	const char	 *name;		/* the last component, its final name */
+	int		 *parentfd;	/* its folder: taken, set to -1 */
+	struct fsops_tmp *tmp;		/* the file: taken, fd set to -1 */
+	const struct schema_reply *rep; /* its put done reply (size, alg) */
+	const uint8_t		  *sum; /* DIGEST_MAX bytes: rep's digest */
+	uint64_t		   mode;  /* the put's permission bits */
+	int64_t			   mtime; /* the put's mtime, seconds */
+	int			   overwrite;
+	int64_t			   start_ms; /* CLOCK_MONOTONIC ms of the put */
+};
+
+/* commit_pending: 1 when replies wait for a batch (and none is being sent). */
+int commit_pending(const struct session *s);
+
+/*
+ * commit_room: make sure s has a batch with room for one more upload and
+ * its replies, committing the batch now if it is due (commit_poll).
+ * Returns 0 or -ERR_NOMEM.
+ */
+int commit_room(struct session *s);
+
+/*
+ * commit_reply: send reply rep of kind now, or queue it (by value: every
+ * pointer in it must be static) behind the pending batch.  Returns as
+ * session_reply (0 when queued).
+ */
+int commit_reply(struct session *s, enum schema_kind kind,
+    const struct schema_reply *rep);
+
+/*
+ * commit_add: the verified upload f joins the batch (after commit_room),
+ * its mode (within the process umask) and mtime set.  Its put done reply,
+ * or an error reply when the commit fails, is sent and logged once the
+ * batch is durable.  Returns 0, or a negative ERR_* code (f's file not
+ * taken: the caller replies with the error and discards it).
+ */
+int commit_add(struct session *s, const struct commit_file *f);
+
+/*
+ * commit_poll: commit and answer the batch if it is due: no frame waiting
+ * in the socket, or full (32 files, 64 MiB, 8 folders), or its first file
+ * 50 ms old.
+ */
+void commit_poll(struct session *s);
+
+/*
+ * commit_flush: commit the batch (writeback started for every file, fsync
+ * each, link each, fsync each folder once) and send the queued replies in
+ * order, none FINAL; a file whose fsync, link or folder fsync failed gets
+ * its error reply.  Does nothing without a batch.
+ */
+void commit_flush(struct session *s);
+
+/*
+ * commit_discard: the session ended: remove every file of the batch
+ * without committing it (no reply can tell the client) and free it.
+ */
+void commit_discard(struct session *s);
 
 #endif

@@ -1,13 +1,16 @@
 /*
  * xfer.c: the two transfers of protocol v1 (doc/PROTOCOL.md 4.7 and 4.8).
  * put receives data frames into a temporary file in the target's folder,
- * hashes them with BLAKE2b-256 as they come, and only after "done" with a
- * matching digest gives the file its name (fsops_tmp_commit: fsync, rename,
- * fsync of the folder).  get reads the file with pread and sends it in
- * CHANNEL_DATA_CHUNK frames, then the digest of the whole file.  Each ends
- * with one xferlog line.  This file must not leave a temporary file behind
- * on any failure, must not touch the target before the digest matched, and
- * must not copy data frames: they are written from the channel's buffer.
+ * hashes them as they come, and only after "done" with a matching digest
+ * hands the file to the group commit (commit.c: fsync, rename, fsync of the
+ * folder, shared by the uploads of a pipelined batch), which replies once
+ * it is durable.  A refused put leaves the session discarding the data
+ * frames the client may have pipelined behind it (session.c).  get reads
+ * the file with pread and sends it in CHANNEL_DATA_CHUNK frames, then the
+ * digest of the whole file.  Each ends with one xferlog line.  This file
+ * must not leave a temporary file behind on any failure, must not touch the
+ * target before the digest matched, and must not copy data frames: they are
+ * written from the channel's buffer.
  */
 #include <sys/stat.h>
 
@@ -69,7 +72,8 @@ xfer_log(struct session *s, const char *path, uint64_t bytes, int incoming,
 {
 	static const size_t cut[] = { 1024, 400 }; /* 400 * 4 fits a line */
 	struct xfer_record  x;
-	char		    line[LOG_LINE_MAX], vpath[1024];
+	char		    line[LOG_LINE_MAX], vpath[1024], shown[256];
+	char		    group[40] = "";
 	int64_t		    ms = clock_mono_ms() - start_ms;
 	size_t		    i;
 
@@ -91,10 +95,14 @@ xfer_log(struct session *s, const char *path, uint64_t bytes, int incoming,
 			break;
 		}
 	}
-	log_info("session %llu: %s %s: %llu bytes in %lld ms%s",
-	    (unsigned long long)s->info.seq, incoming ? "put" : "get", s->path,
+	if (s->group > 1)
+		(void)snprintf(group, sizeof(group), " (group commit of %zu)",
+		    s->group);
+	log_info("session %llu: %s %s: %llu bytes in %lld ms%s%s",
+	    (unsigned long long)s->info.seq, incoming ? "put" : "get",
+	    session_shown(shown, sizeof(shown), path),
 	    (unsigned long long)bytes, (long long)ms,
-	    complete ? "" : " (incomplete)");
+	    complete ? "" : " (incomplete)", group);
 }
 
 /* The request's fields and the server's limits. */
@@ -271,6 +279,9 @@ put_receive(struct session *s, struct put *p)
 	for (;;) {
 		if (session_stopping(s) == -1)
 			return -1;
+		/* A client that waits for this put's reply before its data
+		 * must get it: the batch goes when nothing is waiting. */
+		commit_poll(s);
 		if ((r = channel_recv(&s->ch, &type, &body, &len)) != 1) {
 			session_lost(s, r);
 			return -1;
@@ -297,72 +308,55 @@ put_receive(struct session *s, struct put *p)
 	}
 }
 
-/* The process umask (027 in a daemon), applied to uploads as mkdir(2) does. */
-static mode_t
-put_umask(void)
-{
-	mode_t u = umask(077);
-
-	(void)umask(u);
-	return u;
-}
-
-/* Mode (the client's permission bits, execute ones included, within the
- * umask), mtime, then fsync, rename into place, fsync the folder. */
-static int
-put_commit(struct put *p)
-{
-	struct timespec ts[2];
-
-	if (fchmod(p->tmp.fd, (mode_t)(p->mode & 0777) & ~put_umask()) == -1)
-		return -err_from_errno(errno);
-	ts[0].tv_sec = 0;
-	ts[0].tv_nsec = UTIME_NOW;
-	ts[1].tv_sec = (time_t)p->mtime;
-	ts[1].tv_nsec = 0;
-	if (futimens(p->tmp.fd, ts) == -1)
-		return -err_from_errno(errno);
-	return fsops_tmp_commit(p->parentfd, &p->tmp, p->name, p->overwrite);
-}
-
 /*
- * A reply of kind with the algorithm: put accepted (offset 0) or put done
- * (the size and, for kind SCHEMA_R_PUT_DONE, the digest of the file).
+ * The put done reply (the size and, when the put named alg, the digest
+ * of the file, pointing into p) or, for kind SCHEMA_R_PUT, put accepted
+ * (offset 0) into rep.
  */
+static void
+put_rep(enum schema_kind kind, const struct put *p, struct schema_reply *rep)
+{
+	memset(rep, 0, sizeof(*rep));
+	rep->size = p->size;
+	rep->alg = schema_cstr(digest_name(p->alg));
+	rep->has.alg = p->named; /* a first-version client gets what it knew */
+	if (kind == SCHEMA_R_PUT_DONE && p->named) {
+		rep->digest.p = p->sum;
+		rep->digest.len = digest_len(p->alg);
+		rep->has.digest = 1;
+	}
+}
+
+/* An error reply for the put, queued behind a pending batch. */
 static int
-put_reply(struct session *s, enum schema_kind kind, const struct put *p)
+put_error(struct session *s, int code, const char *msg)
 {
 	struct schema_reply rep;
 
-	memset(&rep, 0, sizeof(rep));
-	rep.size = p->size;
-	rep.alg = schema_cstr(digest_name(p->alg));
-	rep.has.alg = p->named; /* a first-version client gets what it knew */
-	if (kind == SCHEMA_R_PUT_DONE && p->named) {
-		rep.digest.p = p->sum;
-		rep.digest.len = digest_len(p->alg);
-		rep.has.digest = 1;
-	}
-	return session_reply(s, kind, &rep);
+	session_error_rep(s, code, msg, &rep);
+	return commit_reply(s, SCHEMA_R_ERROR, &rep);
 }
 
 /*
- * After the data: commit on r == 0 and reply with the size, else reply
- * with error r.  *complete is set when the file is in place.  Returns as
- * session_send.
+ * After the data: on r == 0 hand the verified file to the group commit
+ * (commit.c), which replies and logs once it is durable (*complete set);
+ * else reply with error r.  Returns as session_reply.
  */
 static int
 put_finish(struct session *s, struct put *p, int r, int *complete)
 {
-	int64_t data_ms = clock_mono_ms();
+	struct schema_reply rep;
+	struct commit_file  f;
 
-	if (r == 0 && (r = -put_commit(p)) == 0) {
-		log_debug("session %llu: put %s: data %lld ms, commit %lld ms",
-		    (unsigned long long)s->info.seq, s->path,
-		    (long long)(data_ms - p->start_ms),
-		    (long long)(clock_mono_ms() - data_ms));
-		*complete = 1;
-		return put_reply(s, SCHEMA_R_PUT_DONE, p);
+	if (r == 0) {
+		put_rep(SCHEMA_R_PUT_DONE, p, &rep);
+		f = (struct commit_file){ p->path, p->name, &p->parentfd,
+			&p->tmp, &rep, p->sum, p->mode, p->mtime, p->overwrite,
+			p->start_ms };
+		if ((r = -commit_add(s, &f)) == 0) {
+			*complete = 1;
+			return 0;
+		}
 	}
 	if (r == ERR_ABORTED)
 		log_info("session %llu: put %s aborted by the client",
@@ -370,32 +364,35 @@ put_finish(struct session *s, struct put *p, int r, int *complete)
 	else if (r == ERR_DIGEST || r == ERR_PROTOCOL)
 		log_warnx("session %llu: put %s failed: %s",
 		    (unsigned long long)s->info.seq, s->path, err_name(r));
-	return session_error(s, r, p->why);
+	return put_error(s, r, p->why);
 }
 
 int
 xfer_put(struct session *s, const struct schema_req *q)
 {
-	struct put p;
-	int	   r, ret, complete = 0;
+	struct schema_reply rep;
+	struct put	    p;
+	int		    r, ret, complete = 0;
 
 	memset(&p, 0, sizeof(p));
 	p.parentfd = -1;
 	p.tmp.fd = -1;
 	p.start_ms = clock_mono_ms();
-	if ((r = put_parse(s, q, &p)) == 0) {
+	if ((r = commit_room(s)) == 0 && (r = put_parse(s, q, &p)) == 0) {
 		session_state(s, "put", p.path, 0, p.size, 1);
 		r = put_prepare(s, &p);
 	}
 	if (r != 0) {
-		ret = session_error(s, -r,
+		s->discard = 1; /* PROTOCOL.md 4.10: its data may follow */
+		ret = put_error(s, -r,
 		    r == -ERR_PROTOCOL ? "digest algorithm not offered"
 				       : account_why(s, r));
 		goto out;
 	}
 	/* SECURITY: the data must keep a minimum rate (issue 8, item 3). */
 	watchdog_rate(s->fd, 0, s->cfg->min_rate, s->cfg->min_rate_window);
-	if (put_reply(s, SCHEMA_R_PUT, &p) == -1 || /* v1: offset 0 */
+	put_rep(SCHEMA_R_PUT, &p, &rep); /* v1: offset 0 */
+	if (commit_reply(s, SCHEMA_R_PUT, &rep) == -1 ||
 	    (r = put_receive(s, &p)) == -1) {
 		watchdog_off();
 		ret = -1;
@@ -403,7 +400,8 @@ xfer_put(struct session *s, const struct schema_req *q)
 		watchdog_off();
 		ret = put_finish(s, &p, r, &complete);
 	}
-	xfer_log(s, p.path, p.got, 1, complete, p.start_ms);
+	if (!complete)
+		xfer_log(s, p.path, p.got, 1, 0, p.start_ms);
 out:
 	digest_free(&p.h);
 	account_put_end(s, complete);

@@ -39,14 +39,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-free_port() {
-	/usr/bin/python3 -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
-}
-
-now() { date +%s.%N; }
+# shellcheck source=tests/bench/lib.sh
+. "$repo/tests/bench/lib.sh"
 
 mkdir -p "$srv/files" "$tmp/local" "$tmp/back"
 port=$(free_port)
