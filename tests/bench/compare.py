@@ -182,6 +182,16 @@ def session_procs(root, port):
     return out
 
 
+def become_subreaper():
+    """Adopt the orphans of our descendants (prctl PR_SET_CHILD_SUBREAPER):
+    vsftpd's session process may exit before its unprivileged child, whose
+    CPU would otherwise go to init unseen."""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(36, 1, 0, 0, 0) != 0:
+        raise BenchError("prctl(PR_SET_CHILD_SUBREAPER) failed")
+
+
 def children_cpu():
     r = resource.getrusage(resource.RUSAGE_CHILDREN)
     return r.ru_utime + r.ru_stime
@@ -298,6 +308,7 @@ class Server:
                                          stdout=log, stderr=log,
                                          env=self.b.env, cwd=self.dir)
         self.b.note([self.proc.pid])
+        self.b.own.add(self.proc.pid)
         try:
             wait_port(self.port, self.proc)
         except BenchError as e:
@@ -340,6 +351,7 @@ class Ftpd(Server):
         self.ctl("start")
         self.pid = int((self.srv / "ftpd.pid").read_text().strip())
         self.b.note([self.pid])
+        self.b.own.add(self.pid)  # adopted by us when ftpd start returned
         wait_port(self.port)
 
     def ctl(self, *args):
@@ -712,6 +724,7 @@ class Bench:
         self.tmp = Path(tempfile.mkdtemp(prefix="ftpd-bench-compare."))
         os.chmod(self.tmp, 0o755)
         self.pids, self.made, self.handles = {}, [], []
+        self.own = set()  # our children that are not orphans: servers
         self.servers, self.tools = {}, []
         self.res = {k: {} for k, _, _ in ROWS}
         home = self.tmp / "home"
@@ -781,6 +794,8 @@ class Bench:
             if alive(p) and exe_of(p) == exe:
                 say(f"bench-compare: killing leftover pid {p}")
                 os.kill(p, signal.SIGKILL)
+        self.own = set()
+        self.reap_orphans()
         for d, _, _ in os.walk(self.tmp):
             os.chmod(d, 0o755)  # vsftpd's anonymous root is read-only
         shutil.rmtree(self.tmp, ignore_errors=True)
@@ -793,13 +808,36 @@ class Bench:
             self.pids.setdefault(p, exe_of(p))
 
     # -- measuring ---------------------------------------------------------
+    def reap_orphans(self, timeout=5):
+        """Wait for the processes we adopted to exit and reap them; returns
+        their CPU seconds (which getrusage counts among our children's)."""
+        me, cpu = os.getpid(), 0.0
+        end = time.monotonic() + timeout
+        while True:
+            left = [p for p, (pp, _) in proc_table().items()
+                    if pp == me and p not in self.own]
+            for p in left:
+                try:
+                    pid, _, ru = os.wait4(p, os.WNOHANG)
+                except ChildProcessError:
+                    continue
+                if pid:
+                    cpu += ru.ru_utime + ru.ru_stime
+            if not left or time.monotonic() > end:
+                return cpu
+            time.sleep(0.02)
+
     def measure(self, tool, fn):
-        """Run fn(); returns (wall s, client CPU s, server CPU s)."""
+        """Run fn(); returns (wall s, client CPU s, server CPU s).  The
+        server's orphans this step left are reaped and counted as its."""
+        self.reap_orphans()
         root = tool.s.root()
         c0, s0, t0 = children_cpu(), tree_cpu(root), time.monotonic()
         fn()
         t1 = time.monotonic()
-        return t1 - t0, children_cpu() - c0, tree_cpu(root) - s0
+        adopted = self.reap_orphans()
+        return (t1 - t0, children_cpu() - c0 - adopted,
+                tree_cpu(root) - s0 + adopted)
 
     def put(self, key, tool, value):
         self.res[key].setdefault(tool.name, []).append(value)
@@ -852,7 +890,7 @@ class Bench:
         for durable in (False, True):
             cmd = tool.many(self.small, self.small_names, f"small-{r}",
                             durable)
-            if cmd is None:
+            if cmd is None or (durable and tool.durable_default):
                 continue
             sub = tool.s.mkdir(f"small-{r}")
             wall, cpu_c, cpu_s = self.measure(
@@ -1022,7 +1060,12 @@ def report(bench):
           " included).  Pss (smaps_rollup) per idle session: the"
           " processes holding a session's connection, with their children,"
           " over the sessions (not the listener or spare workers, which"
-          " the at-rest row shows).")
+          " the at-rest row shows).  ftpd's workers serve many sessions"
+          " in turn (max_sessions), so theirs carries what earlier"
+          " sessions left.")
+    print("- orphans: the bench adopts its servers' orphans (child"
+          " subreaper), e.g. vsftpd's unprivileged session process, and"
+          " counts their CPU as the server's.")
     print("- ssh: OpenSSH's default key exchange and ed25519 keys; the"
           " cipher forced with -c.")
     print("- versions: " + "; ".join(
@@ -1054,8 +1097,10 @@ def main():
         raise SystemExit(128 + signum)
     for s in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(s, stop)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even if ignored
     bench = Bench(names)
     try:
+        become_subreaper()
         bench.start()
         bench.run()
         report(bench)
