@@ -134,10 +134,10 @@ def pss(pids):
                     if line.startswith("Pss:"):
                         total += int(line.split()[1])
                         break
-        except FileNotFoundError:
-            pass
-        except OSError:
+        except PermissionError:
             return None
+        except OSError:  # gone since the listing
+            pass
     return total
 
 
