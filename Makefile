@@ -171,6 +171,27 @@ soak: deps all
 bench: deps all
 	sh tests/bench/bench.sh
 
+# Side-by-side benchmark against vsftpd, OpenSSH (sftp, scp) and rsyncd
+# (tests/bench/compare.py).  deps-bench installs the other servers and
+# clients; it is not part of deps.  Not a test: check does not run it.
+BENCH_PKGS := vsftpd openssh-server openssh-client rsync lftp curl
+
+.PHONY: bench-compare deps-bench
+
+deps-bench:
+	@missing=""; for p in $(BENCH_PKGS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "make deps-bench: installing$$missing"; \
+		SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+bench-compare: deps all deps-bench
+	/usr/bin/python3 tests/bench/compare.py
+
 demo: deps all
 	sh tests/demo.sh
 
