@@ -192,6 +192,11 @@ deps-bench:
 bench-compare: deps all deps-bench
 	/usr/bin/python3 tests/bench/compare.py
 
+# Logins per second of each authentication method (tests/bench/logins.py).
+.PHONY: bench-logins
+bench-logins: deps all
+	/usr/bin/python3 tests/bench/logins.py
+
 demo: deps all
 	sh tests/demo.sh
 
