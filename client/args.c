@@ -358,9 +358,6 @@ args_operands(struct ftpc *c, const struct call *call)
 		if (strlen(call->argv[j]) >= PATH_MAX)
 			return usage_msg("argument too long");
 	}
-	if (strcmp(cmd->name, "put") == 0 && c->o.resume)
-		return usage_msg("put: -C (resume of uploads) is not "
-				 "supported by this version");
 	if (c->o.force && c->o.noclobber)
 		return usage_msg("-f and -n (--no-clobber) exclude each other");
 	return 0;

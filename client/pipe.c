@@ -7,7 +7,8 @@
  * A refused file is printed and counted and the rest go on; a connection
  * failure ends the pipe, and every file still in flight counts as failed.
  * A file larger than PIPE_SMALL waits for the replies before it and goes
- * as xfer_put_one does, so a refusal does not waste its data.  This file
+ * as xfer_put_one does, so a refusal does not waste its data; so does
+ * every file of a resume (-C), which checks the kept part first.  This file
  * must not build requests itself (xfer.c does) or draw per-file bars.
  */
 #include <err.h>
@@ -132,7 +133,7 @@ pipe_put(struct pipe *pp, const char *name, const char *path, size_t job)
 	}
 	/* A large file, or one with its own bar, waits for the replies
 	 * before it and goes alone. */
-	if ((uint64_t)st.st_size > PIPE_SMALL ||
+	if ((uint64_t)st.st_size > PIPE_SMALL || c->o.resume ||
 	    (c->progress && c->total == NULL)) {
 		close(fd);
 		pipe_drain(pp);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <bsd/string.h>
+#include <sodium.h>
 
 #include "common/atomicio.h"
 #include "common/clock.h"
@@ -216,27 +217,94 @@ xfer_put_refused(struct ftpc *c, const char *name, int r)
 	return r;
 }
 
-/* put_request: the "put" request and its reply; *offset from the reply. */
+/*
+ * put_prefix: 1 when the first len bytes of fd have the digest the server
+ * kept for them (PROTOCOL.md 4.10, "resume"), 0 when they differ, or a
+ * negative ERR_* code (printed).
+ */
 static int
-put_request(struct ftpc *c, const char *name, const char *path,
-    const struct stat *st, uint64_t *offset)
+put_prefix(struct ftpc *c, int fd, const char *name, uint64_t len,
+    const struct schema_reply *rep)
+{
+	struct digest h;
+	uint8_t	      sum[DIGEST_MAX];
+	uint64_t      pos = 0;
+	ssize_t	      n;
+	int	      r;
+
+	if (!rep->has.digest || rep->digest.len != digest_len(c->digest))
+		return xfer_protocol(c, "put", name, "resume without a digest");
+	if ((r = digest_init(&h, c->digest)) != 0)
+		return r;
+	for (; pos < len; pos += (uint64_t)n) {
+		n = pread(fd, c->iobuf,
+		    len - pos < CHANNEL_DATA_CHUNK ? (size_t)(len - pos)
+						   : CHANNEL_DATA_CHUNK,
+		    (off_t)pos);
+		if (n <= 0) {
+			digest_free(&h);
+			return xfer_local_err("put", name,
+			    n == 0 ? "file shrank" : strerror(errno));
+		}
+		digest_update(&h, c->iobuf, (size_t)n);
+	}
+	digest_final(&h, sum);
+	return sodium_memcmp(sum, rep->digest.p, rep->digest.len) == 0;
+}
+
+/* put_restart: abort the resumed put (its part is dropped), read the reply. */
+static int
+put_restart(struct ftpc *c, const char *name)
 {
 	struct schema_req   q;
 	struct schema_reply rep;
 	int		    r;
 
-	*offset = 0;
-	if ((r = xfer_put_req(c, name, path, st, &q)) != 0)
+	log_info("put %s: the server's part differs; sending it all", name);
+	conn_req(&q, SCHEMA_ABORT);
+	if ((r = conn_send(c, &q, 0)) != 0)
 		return r;
-	r = conn_call(c, &q, SCHEMA_R_PUT, &rep, c->o.noclobber ? NULL : "put",
-	    name);
-	r = xfer_put_refused(c, name, r);
-	if (r == 0 && rep.offset > (uint64_t)st->st_size)
-		r = xfer_protocol(c, "put", name, "bad offset");
-	else if (r == 0)
-		*offset = rep.offset;
+	(void)conn_reply(c, SCHEMA_R_PUT_DONE, &rep, NULL, name);
 	schema_reply_free(&rep);
-	return r;
+	return c->dead ? -ERR_EOF : 0;
+}
+
+/*
+ * put_request: the "put" request and its reply; *offset from the reply.
+ * With -C, a kept part whose digest differs from the local file's first
+ * bytes is aborted and the put asked again (then from 0).
+ */
+static int
+put_request(struct ftpc *c, int fd, const char *name, const char *path,
+    const struct stat *st, uint64_t *offset)
+{
+	struct schema_req   q;
+	struct schema_reply rep;
+	int		    r, tries;
+
+	for (tries = 0; tries < 2; tries++) {
+		*offset = 0;
+		if ((r = xfer_put_req(c, name, path, st, &q)) != 0)
+			return r;
+		q.resume = q.has.resume = c->o.resume != 0;
+		r = conn_call(c, &q, SCHEMA_R_PUT, &rep,
+		    c->o.noclobber ? NULL : "put", name);
+		r = xfer_put_refused(c, name, r);
+		if (r == 0 && rep.offset > (uint64_t)st->st_size)
+			r = xfer_protocol(c, "put", name, "bad offset");
+		else if (r == 0 && rep.offset > 0) /* 1: same, 0: differs */
+			r = put_prefix(c, fd, name, rep.offset, &rep);
+		else if (r == 0)
+			r = 1;
+		if (r == 1)
+			*offset = rep.offset;
+		schema_reply_free(&rep);
+		if (r != 0)
+			return r == 1 ? 0 : r;
+		if ((r = put_restart(c, name)) != 0)
+			return r;
+	}
+	return xfer_protocol(c, "put", name, "resume offered twice");
 }
 
 int
@@ -271,7 +339,7 @@ xfer_put_one(struct ftpc *c, const char *name, const char *path)
 
 	if ((fd = xfer_put_open(name, &st, &r)) == -1)
 		return r;
-	if ((r = put_request(c, name, path, &st, &offset)) != 0)
+	if ((r = put_request(c, fd, name, path, &st, &offset)) != 0)
 		goto out;
 	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	log_debug("put %s -> %s: %lld bytes", name, path,

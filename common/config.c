@@ -83,6 +83,7 @@ static const struct key keys[] = {
 	{ "file_size_limit", K_SIZE, F(file_size_limit), 0, 0 },
 	{ "max_file_size", K_SIZE, F(max_file_size), 0, 0 },
 	{ "overwrite", K_BOOL, F(overwrite), 0, 0 },
+	{ "partial_ttl", K_INT, F(partial_ttl), 1, 31536000 },
 	{ "digests", K_DIGESTS, F(digests), 0, 0 },
 	{ "debug", K_BOOL, F(debug), 0, 0 },
 	{ "anonymous", K_BOOL, F(anonymous), 0, 0 },

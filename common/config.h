@@ -52,6 +52,7 @@ struct config {
 	uint64_t file_size_limit; /* RLIMIT_FSIZE bytes, 0 = none */
 	uint64_t max_file_size;	  /* largest accepted put, 0 = none */
 	int	 overwrite;	  /* put may replace an existing file, yes */
+	int	 partial_ttl;	  /* seconds a broken upload is kept, 86400 */
 	unsigned digests;	  /* digest algorithms offered, mask */
 	int	 debug;		  /* log_debug lines, no */
 	int	 anonymous;	  /* the upload-only drop box, no */

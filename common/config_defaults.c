@@ -189,6 +189,7 @@ defaults_numbers(struct config *c)
 	c->file_size_limit = 0;
 	c->max_file_size = 0;
 	c->overwrite = 1;
+	c->partial_ttl = 86400;
 	c->digests = DIGEST_ALL;
 	c->debug = 0;
 	c->anonymous = 0;

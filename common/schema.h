@@ -101,6 +101,7 @@ struct schema_req {
 	int64_t		  mtime;     /* put: seconds since the epoch */
 	uint64_t	  offset;    /* get: first byte wanted */
 	int		  overwrite; /* put, rename */
+	int		  resume;    /* put: continue a kept partial */
 	struct schema_str alg;	     /* put, get, stat: digest algorithm */
 	struct schema_bin digest;    /* done: 16 or 32 bytes, as alg says */
 	struct schema_str user;	     /* auth: account name */
@@ -108,7 +109,8 @@ struct schema_req {
 	struct schema_bin pk;	     /* auth "publickey": Ed25519 key, 32 */
 	struct schema_bin sig;	     /* auth "publickey", hostsig: 64 bytes */
 	struct {
-		uint8_t mode, offset, overwrite, alg, user, password, pk, sig;
+		uint8_t mode, offset, overwrite, alg, user, password, pk, sig,
+		    resume;
 	} has;
 };
 
@@ -142,7 +144,8 @@ struct schema_reply {
 	size_t		     nentries;
 	int		     more;   /* list: another part follows */
 	struct schema_str    alg;    /* put, put done, get, stat: digest alg */
-	struct schema_bin    digest; /* put done, stat: the file's digest */
+	struct schema_bin    digest; /* put done, stat: the file's digest;
+				     * put: the kept prefix's */
 	struct {
 		uint8_t server, user, alg, digest;
 	} has;

@@ -69,6 +69,7 @@ static const struct schema_field f_put[] = {
 	REQ("mtime", FT_INT, RQ, mtime, INT64_MIN, U63),
 	OPT("overwrite", FT_BOOL, RQ, overwrite, 0, 1, 1),
 	ALG(RQ),
+	OPT("resume", FT_BOOL, RQ, resume, 0, 1, 0),
 };
 static const struct schema_field f_get[] = {
 	PATH("path", path),
@@ -104,6 +105,7 @@ static const struct schema_field f_r_list[] = {
 static const struct schema_field f_r_put[] = {
 	REQ("offset", FT_UINT, RP, offset, 0, U63),
 	ALG(RP),
+	DIGEST(RP),
 };
 static const struct schema_field f_r_put_done[] = {
 	REQ("size", FT_UINT, RP, size, 0, U63),

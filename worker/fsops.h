@@ -222,4 +222,11 @@ int fsops_tmp_sweep(int parentfd, const char *where, int interval_s);
  */
 int fsops_tmp_sweep_tree(int rootfd, size_t max_dirs);
 
+/*
+ * fsops_tmp_partial_ttl: from now on the sweeps remove a kept part of a
+ * broken upload (FSOPS_TMP_PREFIX "part.", worker/partial.h) only when its
+ * last write is more than ttl_s seconds old (default 86400).
+ */
+void fsops_tmp_partial_ttl(int64_t ttl_s);
+
 #endif

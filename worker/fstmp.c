@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -268,6 +269,25 @@ fsops_tmp_discard(int parentfd, struct fsops_tmp *t)
 	errno = saved;
 }
 
+/* Seconds a kept part of a broken upload outlives its last write. */
+static int64_t partial_ttl = 86400;
+
+void
+fsops_tmp_partial_ttl(int64_t ttl_s)
+{
+	partial_ttl = ttl_s;
+}
+
+/* A kept part (partial.h) still within partial_ttl: not swept. */
+static int
+sweep_young(const char *name, const struct stat *st)
+{
+	static const char part[] = FSOPS_TMP_PREFIX "part.";
+
+	return strncmp(name, part, sizeof(part) - 1) == 0 &&
+	    st->st_mtime + partial_ttl >= time(NULL);
+}
+
 /*
  * Remove name in folder dfd when it is a regular file no live writer holds
  * (its flock is free) and the name is still that file.  where is the
@@ -287,7 +307,7 @@ sweep_one(int dfd, const char *name, const char *where)
 		return 0;
 	/* SECURITY: only a file whose writer is gone, under that name. */
 	if (fstat(fd, &a) == 0 && S_ISREG(a.st_mode) &&
-	    flock(fd, LOCK_EX | LOCK_NB) == 0 &&
+	    !sweep_young(name, &a) && flock(fd, LOCK_EX | LOCK_NB) == 0 &&
 	    fstatat(dfd, name, &b, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    a.st_dev == b.st_dev && a.st_ino == b.st_ino &&
 	    unlinkat(dfd, name, 0) == 0)

@@ -344,6 +344,7 @@ worker_main(const struct worker_params *p)
 	rootfd = worker_confine(cfg, master, sweeper);
 	if ((iobuf = malloc(CHANNEL_DATA_CHUNK)) == NULL)
 		fatal("malloc");
+	fsops_tmp_partial_ttl(cfg->partial_ttl);
 	if (sweeper &&
 	    (n = fsops_tmp_sweep_tree(rootfd, WORKER_SWEEP_DIRS)) > 0)
 		log_info("removed %d leftover upload temporaries", n);

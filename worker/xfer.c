@@ -5,12 +5,14 @@
  * hands the file to the group commit (commit.c: fsync, rename, fsync of the
  * folder, shared by the uploads of a pipelined batch), which replies once
  * it is durable.  A refused put leaves the session discarding the data
- * frames the client may have pipelined behind it (session.c).  get reads
- * the file with pread and sends it in CHANNEL_DATA_CHUNK frames, then the
- * digest of the whole file.  Each ends with one xferlog line.  This file
- * must not leave a temporary file behind on any failure, must not touch the
- * target before the digest matched, and must not copy data frames: they are
- * written from the channel's buffer.
+ * frames the client may have pipelined behind it (session.c).  A put with
+ * "resume" writes to a kept part instead (partial.c), kept when the session
+ * breaks.  get reads the file with pread and sends it in CHANNEL_DATA_CHUNK
+ * frames, then the digest of the whole file.  Each ends with one xferlog
+ * line (xlog.c).  This file must not leave a temporary file behind on any
+ * failure but a resumable put's part, must not touch the target before the
+ * digest matched, and must not copy data frames: they are written from the
+ * channel's buffer.
  */
 #include <sys/stat.h>
 
@@ -31,13 +33,12 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "common/writeback.h"
-#include "common/xferlog.h"
 #include "worker/account.h"
 #include "worker/fsops.h"
+#include "worker/partial.h"
 #include "worker/session.h"
 #include "worker/watchdog.h"
 
-#define XFER_USER "secret" /* xferlog user of the shared-secret method */
 /* Disk reserved ahead of the data received, bytes (issue 8, item 4). */
 #define XFER_RESERVE_STEP (8ULL << 20)
 /* A folder's leftover temporaries are swept before a put, at most this
@@ -58,52 +59,17 @@ struct put {
 	struct fsops_tmp tmp;
 	struct writeback wb; /* disk writeback overlapping the transfer */
 	struct digest	 h;
-	int		 alg;	/* enum digest_alg of the "done" digest */
-	int		 named; /* the request named alg: the replies do */
+	int		 alg;	 /* enum digest_alg of the "done" digest */
+	int		 named;	 /* the request named alg: the replies do */
+	int		 resume; /* write to the kept part, part */
+	uint64_t	 kept;	 /* bytes of it kept before this put */
+	uint8_t		 prefix[DIGEST_MAX]; /* their digest */
+	char		 part[PARTIAL_NAME_LEN];
 	uint8_t		 sum[DIGEST_MAX]; /* the digest, once done */
 	int		 werr; /* first write error (ERR_*), 0 none */
 	const char	*why;  /* message of a protocol error reply */
 	int64_t		 start_ms;
 };
-
-void
-xfer_log(struct session *s, const char *path, uint64_t bytes, int incoming,
-    int complete, int64_t start_ms)
-{
-	static const size_t cut[] = { 1024, 400 }; /* 400 * 4 fits a line */
-	struct xfer_record  x;
-	char		    line[LOG_LINE_MAX], vpath[1024], shown[256];
-	char		    group[40] = "";
-	int64_t		    ms = clock_mono_ms() - start_ms;
-	size_t		    i;
-
-	memset(&x, 0, sizeof(x));
-	x.end = time(NULL);
-	x.seconds = ms > 0 ? (uint64_t)(ms + 999) / 1000 : 1;
-	x.host = s->info.peer;
-	x.bytes = bytes;
-	x.path = vpath;
-	x.incoming = incoming;
-	x.user = s->user[0] != '\0' ? s->user : XFER_USER;
-	x.complete = complete;
-	/* A long path is cut so that the line, encoded, still fits: a name
-	 * of control bytes grows fourfold and must not lose its line. */
-	for (i = 0; i < sizeof(cut) / sizeof(cut[0]); i++) {
-		(void)snprintf(vpath, cut[i], "/%s", path);
-		if (xferlog_format(&x, line, sizeof(line)) >= 0) {
-			log_xfer(line);
-			break;
-		}
-	}
-	if (s->group > 1)
-		(void)snprintf(group, sizeof(group), " (group commit of %zu)",
-		    s->group);
-	log_info("session %llu: %s %s: %llu bytes in %lld ms%s%s",
-	    (unsigned long long)s->info.seq, incoming ? "put" : "get",
-	    session_shown(shown, sizeof(shown), path),
-	    (unsigned long long)bytes, (long long)ms,
-	    complete ? "" : " (incomplete)", group);
-}
 
 /* The request's fields and the server's limits. */
 static int
@@ -122,6 +88,8 @@ put_parse(struct session *s, const struct schema_req *q, struct put *p)
 	if ((r = xfer_alg(s, q, &p->alg)) != 0)
 		return r;
 	p->named = q->has.alg;
+	p->resume = q->resume;
+	partial_name(s->user, p->path, p->size, p->part);
 	if (!cfg->overwrite || !account_may_overwrite(s))
 		p->overwrite = 0;
 	/* SECURITY: the announced size is checked before any byte arrives. */
@@ -195,13 +163,22 @@ put_prepare(struct session *s, struct put *p)
 		 p->overwrite)) != 0)
 		return r; /* quota: before any data */
 	put_sweep(p);
-	if ((r = fsops_tmp_create(p->parentfd, &p->tmp)) != 0)
+	if ((r = digest_init(&p->h, p->alg)) != 0)
 		return r;
+	/* PROTOCOL.md 4.10: a resume writes to the kept part, from its end. */
+	if (p->resume)
+		r = partial_open(p->parentfd, p->part, p->size,
+		    s->cfg->partial_ttl, &p->tmp, &p->h, p->prefix, &p->kept);
+	else
+		r = fsops_tmp_create(p->parentfd, &p->tmp);
+	if (r != 0)
+		return r;
+	p->got = p->reserved = p->kept;
 	/* The first step now: "no space" before the data, not after. */
 	if ((r = put_reserve(p, 0)) != 0)
 		return r;
 	writeback_init(&p->wb, p->tmp.fd);
-	return digest_init(&p->h, p->alg);
+	return 0;
 }
 
 /* Hash and write one data frame; after a write error only count. */
@@ -311,7 +288,7 @@ put_receive(struct session *s, struct put *p)
 /*
  * The put done reply (the size and, when the put named alg, the digest
  * of the file, pointing into p) or, for kind SCHEMA_R_PUT, put accepted
- * (offset 0) into rep.
+ * (the offset, and the digest of the bytes kept before it) into rep.
  */
 static void
 put_rep(enum schema_kind kind, const struct put *p, struct schema_reply *rep)
@@ -320,7 +297,12 @@ put_rep(enum schema_kind kind, const struct put *p, struct schema_reply *rep)
 	rep->size = p->size;
 	rep->alg = schema_cstr(digest_name(p->alg));
 	rep->has.alg = p->named; /* a first-version client gets what it knew */
-	if (kind == SCHEMA_R_PUT_DONE && p->named) {
+	rep->offset = kind == SCHEMA_R_PUT ? p->kept : 0;
+	if (kind == SCHEMA_R_PUT && p->kept > 0) {
+		rep->has.alg = rep->has.digest = 1;
+		rep->digest.p = p->prefix;
+		rep->digest.len = digest_len(p->alg);
+	} else if (kind == SCHEMA_R_PUT_DONE && p->named) {
 		rep->digest.p = p->sum;
 		rep->digest.len = digest_len(p->alg);
 		rep->has.digest = 1;
@@ -367,12 +349,28 @@ put_finish(struct session *s, struct put *p, int r, int *complete)
 	return put_error(s, r, p->why);
 }
 
+/*
+ * After an accepted put (or a refused one, accepted 0: not logged): a
+ * broken resumable upload (broken 1: the session or the preparation
+ * failed, not an abort or a failed check) keeps its part for the next
+ * resume, hidden (PROTOCOL.md 4.10), let go before the log says it ended.
+ */
+static void
+put_end(struct session *s, struct put *p, int broken, int accepted,
+    int complete)
+{
+	if (p->resume && broken && p->got > 0)
+		partial_keep(p->parentfd, &p->tmp, p->part);
+	if (accepted && !complete)
+		xfer_log(s, p->path, p->got - p->kept, 1, 0, p->start_ms);
+}
+
 int
 xfer_put(struct session *s, const struct schema_req *q)
 {
 	struct schema_reply rep;
 	struct put	    p;
-	int		    r, ret, complete = 0;
+	int		    r, ret, complete = 0, accepted = 0;
 
 	memset(&p, 0, sizeof(p));
 	p.parentfd = -1;
@@ -389,9 +387,14 @@ xfer_put(struct session *s, const struct schema_req *q)
 				       : account_why(s, r));
 		goto out;
 	}
+	accepted = 1;
 	/* SECURITY: the data must keep a minimum rate (issue 8, item 3). */
 	watchdog_rate(s->fd, 0, s->cfg->min_rate, s->cfg->min_rate_window);
-	put_rep(SCHEMA_R_PUT, &p, &rep); /* v1: offset 0 */
+	put_rep(SCHEMA_R_PUT, &p, &rep);
+	if (p.kept > 0)
+		log_info("session %llu: put %s: resuming at %llu of %llu bytes",
+		    (unsigned long long)s->info.seq, s->path,
+		    (unsigned long long)p.kept, (unsigned long long)p.size);
 	if (commit_reply(s, SCHEMA_R_PUT, &rep) == -1 ||
 	    (r = put_receive(s, &p)) == -1) {
 		watchdog_off();
@@ -400,9 +403,8 @@ xfer_put(struct session *s, const struct schema_req *q)
 		watchdog_off();
 		ret = put_finish(s, &p, r, &complete);
 	}
-	if (!complete)
-		xfer_log(s, p.path, p.got, 1, 0, p.start_ms);
 out:
+	put_end(s, &p, ret == -1 || r < 0, accepted, complete);
 	digest_free(&p.h);
 	account_put_end(s, complete);
 	fsops_tmp_discard(p.parentfd, &p.tmp); /* SECURITY: no half file */

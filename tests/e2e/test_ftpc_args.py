@@ -49,10 +49,10 @@ def test_unknown_options_are_usage_errors_before_connecting(make_server):
         assert "cannot connect" not in r.stderr, (args, r.stderr)
 
 
-def test_put_continue_is_refused_not_ignored(make_server, local):
-    """put -C was accepted and did nothing; it is a usage error until
-    uploads can be resumed."""
-    s = make_server()
+def test_put_continue_is_accepted(server, local):
+    """put -C resumes uploads now (test_put_resume.py); with nothing to
+    resume it is an ordinary put."""
     make_file(local / "f", 10)
-    r = s.ftpc("put", "-C", local / "f")
-    assert r.returncode == 2 and "put: -C" in r.stderr, r
+    r = server.ftpc("put", "-C", local / "f")
+    assert r.returncode == 0, r
+    assert server.remote("f").read_bytes() == (local / "f").read_bytes()
