@@ -55,13 +55,13 @@ def setup(base):
     ftpd_user(srv, "key", "add", "bob", r.stdout.strip())
     subprocess.run([str(BIN["ftpd"]), "-d", str(srv.dir), "reload"],
                    capture_output=True, env=srv.env(), timeout=60)
-    common = ["-q", "-H", "127.0.0.1", "-p", str(srv.port), "--accept-new"]
+    head = ["-q", "-H", "127.0.0.1", "-p", str(srv.port)]
     return srv, {
         "secret": ["-k", str(srv.key), "ls"],
         "password": ["-u", "alice", "--password-file", str(pw),
                      "--accept-new", "ls"],
         "publickey": ["-u", "bob", "-i", str(key), "--accept-new", "ls"],
-    }, common[:4]
+    }, head
 
 
 def one(srv, head, args):
