@@ -192,6 +192,11 @@ deps-bench:
 bench-compare: deps all deps-bench
 	/usr/bin/python3 tests/bench/compare.py
 
+# put -r and get -r of a small-file and a large-file tree, --parallel 1 and 4.
+.PHONY: bench-trees
+bench-trees: deps all
+	sh tests/bench/trees.sh
+
 # Logins per second of each authentication method (tests/bench/logins.py).
 .PHONY: bench-logins
 bench-logins: deps all
