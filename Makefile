@@ -170,6 +170,8 @@ soak: deps all
 
 bench: deps all
 	sh tests/bench/bench.sh
+	ROUNDS=1 sh tests/bench/trees.sh
+	/usr/bin/python3 tests/bench/logins.py
 
 # Side-by-side benchmark against vsftpd, OpenSSH (sftp, scp) and rsyncd
 # (tests/bench/compare.py).  deps-bench installs the other servers and
