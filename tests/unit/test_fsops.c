@@ -12,7 +12,6 @@
 #include <setjmp.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +22,7 @@
 #include <cmocka.h>
 
 #include "common/error.h"
+#include "tests/unit/unit.h"
 #include "worker/fsops.h"
 
 struct fixture {
@@ -72,20 +72,11 @@ setup(void **state)
 }
 
 static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int
 teardown(void **state)
 {
 	(void)state;
 	close(fx.rootfd);
-	return nftw(fx.base, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	return unit_rmtree(fx.base);
 }
 
 /* Nothing may appear next to root or inside outside. */

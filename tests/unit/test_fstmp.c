@@ -11,7 +11,6 @@
 #include <setjmp.h>
 #include <dirent.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +23,7 @@
 #include <cmocka.h>
 
 #include "common/error.h"
+#include "tests/unit/unit.h"
 #include "worker/fsops.h"
 
 static char base[] = "/tmp/test_fstmp.XXXXXX";
@@ -43,21 +43,12 @@ setup(void **state)
 }
 
 static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int
 teardown(void **state)
 {
 	(void)state;
 	if (rootfd >= 0)
 		close(rootfd);
-	return nftw(base, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	return unit_rmtree(base);
 }
 
 /* No FSOPS_TMP_PREFIX name left in folder fd. */

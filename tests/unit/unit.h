@@ -1,14 +1,16 @@
 /*
- * unit.h: small helpers shared by the unit tests of common/channel.c
- * (test_channel.c, test_handshake.c, test_vectors.c): fixed byte patterns,
- * socketpairs and raw frames.  Header-only (static inline), since the
+  * unit.h: small helpers shared by the unit tests: fixed byte patterns,
+ * socketpairs and raw frames (the channel tests), and removing a test's
+ * folder tree (test_fsops.c, test_fstmp.c).  Header-only (static inline), since the
  * Makefile links each test_*.c alone with libcommon.a; it must not grow
  * anything that is not used by at least two tests.
  */
 #ifndef FTPD_TESTS_UNIT_H
 #define FTPD_TESTS_UNIT_H
 
+#include <ftw.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/socket.h>
 
 #include "common/frame.h"
@@ -43,6 +45,24 @@ static inline void
 unit_put_frame(int fd, const void *p, size_t n)
 {
 	assert_int_equal(frame_write(fd, p, n), 0);
+}
+
+/* nftw callback of unit_rmtree: remove one entry, children first. */
+static inline int
+unit_rm_entry(const char *path, const struct stat *st, int flag,
+    struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* Remove the folder path and everything beneath it; 0 or -1 (nftw). */
+static inline int
+unit_rmtree(const char *path)
+{
+	return nftw(path, unit_rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 #endif
