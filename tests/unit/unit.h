@@ -1,9 +1,9 @@
 /*
-  * unit.h: small helpers shared by the unit tests: fixed byte patterns,
+ * unit.h: small helpers shared by the unit tests: fixed byte patterns,
  * socketpairs and raw frames (the channel tests), and removing a test's
- * folder tree (test_fsops.c, test_fstmp.c).  Header-only (static inline), since the
- * Makefile links each test_*.c alone with libcommon.a; it must not grow
- * anything that is not used by at least two tests.
+ * folder tree (test_fsops.c, test_fstmp.c).  Header-only (static inline),
+ * since the Makefile links each test_*.c alone with libcommon.a; it must
+ * not grow anything that is not used by at least two tests.
  */
 #ifndef FTPD_TESTS_UNIT_H
 #define FTPD_TESTS_UNIT_H
