@@ -42,17 +42,8 @@ trap 'exit 130' INT TERM HUP
 # shellcheck source=tests/bench/lib.sh
 . "$repo/tests/bench/lib.sh"
 
-mkdir -p "$srv/files" "$tmp/local" "$tmp/back"
-port=$(free_port)
-{
-	echo "listen = 127.0.0.1:$port"
-	echo "workers = 1"
-	echo "max_workers = 1"
-	echo "shutdown_timeout = 5"
-	if [ "$(id -u)" -eq 0 ]; then echo "user = nobody"; fi
-} >"$srv/ftpd.conf"
-if [ "$(id -u)" -eq 0 ]; then chown nobody:nogroup "$srv/files"; fi
-"$FTPD" -d "$srv" keygen >/dev/null || exit 1
+mkdir -p "$tmp/local" "$tmp/back"
+bench_server "$srv" 1 "max_workers = 1" || exit 1
 
 ftpc() {
 	"$FTPC" -q -H 127.0.0.1 -p "$port" -k "$srv/secret.key" "$@"

@@ -13,3 +13,25 @@ print(s.getsockname()[1])'
 
 # now: seconds since the epoch with nanoseconds, for durations.
 now() { date +%s.%N; }
+
+# bench_server DIR WORKERS [LINE...]: make DIR a daemon's folder, not yet
+# started: DIR/files (given to nobody when run as root, as the workers'
+# user), DIR/ftpd.conf listening on 127.0.0.1 on a free port with WORKERS
+# workers and the extra config LINEs, and the shared secret.  Sets port.
+# Returns non-zero when keygen fails.
+bench_server() {
+	_dir=$1
+	_workers=$2
+	shift 2
+	port=$(free_port)
+	mkdir -p "$_dir/files"
+	{
+		echo "listen = 127.0.0.1:$port"
+		echo "workers = $_workers"
+		echo "shutdown_timeout = 5"
+		for _line in "$@"; do echo "$_line"; done
+		if [ "$(id -u)" -eq 0 ]; then echo "user = nobody"; fi
+	} >"$_dir/ftpd.conf"
+	if [ "$(id -u)" -eq 0 ]; then chown nobody:nogroup "$_dir/files"; fi
+	"$FTPD" -d "$_dir" keygen >/dev/null
+}

@@ -61,15 +61,7 @@ if [ "$image" -eq 1 ]; then
 		mount -o loop "$tmp/img" "$srv/files" || exit 2
 	mounted=1
 fi
-port=$(free_port)
-{
-	echo "listen = 127.0.0.1:$port"
-	echo "workers = 1"
-	echo "shutdown_timeout = 5"
-	if [ "$(id -u)" -eq 0 ]; then echo "user = nobody"; fi
-} >"$srv/ftpd.conf"
-if [ "$(id -u)" -eq 0 ]; then chown nobody:nogroup "$srv/files"; fi
-"$FTPD" -d "$srv" keygen >/dev/null || exit 2
+bench_server "$srv" 1 || exit 2
 "$FTPD" -d "$srv" start >/dev/null || exit 2
 running=1
 

@@ -35,16 +35,8 @@ trap 'exit 130' INT TERM HUP
 # shellcheck source=tests/bench/lib.sh
 . "$repo/tests/bench/lib.sh"
 
-mkdir -p "$srv/files" "$tmp/small" "$tmp/big"
-port=$(free_port)
-{
-	echo "listen = 127.0.0.1:$port"
-	echo "workers = 4"
-	echo "shutdown_timeout = 5"
-	if [ "$(id -u)" -eq 0 ]; then echo "user = nobody"; fi
-} >"$srv/ftpd.conf"
-if [ "$(id -u)" -eq 0 ]; then chown nobody:nogroup "$srv/files"; fi
-"$FTPD" -d "$srv" keygen >/dev/null || exit 2
+mkdir -p "$tmp/small" "$tmp/big"
+bench_server "$srv" 4 || exit 2
 "$FTPD" -d "$srv" start >/dev/null || exit 2
 running=1
 
