@@ -98,7 +98,7 @@ ftpc: $(CLIENT_OBJ) $(BUILD)/libcommon.a
 # A unit test links libcommon.a plus the daemon objects it names here.
 TEST_EXTRA_test_fsops := $(BUILD)/worker/fsops.o $(BUILD)/worker/fstmp.o
 TEST_EXTRA_test_fstmp := $(TEST_EXTRA_test_fsops)
-TEST_EXTRA_test_knownhosts := $(BUILD)/client/knownhosts.o
+TEST_EXTRA_test_knownhosts := $(BUILD)/client/knownhosts.o $(BUILD)/client/paths.o
 
 .SECONDEXPANSION:
 $(BUILD)/tests/%: tests/unit/%.c $$(TEST_EXTRA_$$*) $(BUILD)/libcommon.a

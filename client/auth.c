@@ -167,11 +167,10 @@ keygen_path(const char *arg, char *path, size_t len)
 		return strlcpy(path, arg, len) < len ? 0 : -1;
 	if (xdg_dir(dir, sizeof(dir), "XDG_CONFIG_HOME", ".config", "") != 0 ||
 	    (mkdir(dir, 0700) == -1 && errno != EEXIST) ||
-	    xdg_dir(dir, sizeof(dir), "XDG_CONFIG_HOME", ".config", "ftpc") !=
-		0 ||
+	    ftpc_config_path("", dir, sizeof(dir)) != 0 ||
 	    (mkdir(dir, 0700) == -1 && errno != EEXIST))
 		return -1;
-	return snprintf(path, len, "%s/id_ed25519", dir) < (int)len ? 0 : -1;
+	return ftpc_config_path("id_ed25519", path, len);
 }
 
 /* keygen_line: "ftpd-ed25519 BASE64 USER@HOST" of pk into out. */

@@ -676,6 +676,13 @@ struct kh_query {
 };
 enum kh_result { KH_MATCH = 0, KH_UNKNOWN = 1, KH_CHANGED = 2 };
 
+/*
+ * ftpc_config_path: the per-user file ftpc/FILE beneath $XDG_CONFIG_HOME
+ * or ~/.config (common/xdg.h's rule) into out (outlen bytes); FILE ""
+ * gives the folder.  0, or -1 when no home is known or it does not fit.
+ */
+int ftpc_config_path(const char *file, char *out, size_t outlen);
+
 /* knownhosts_path: the file's path into out.  0 or -ERR_SYSTEM. */
 int knownhosts_path(char *out, size_t outlen);
 

@@ -28,7 +28,6 @@
 #include "common/error.h"
 #include "common/hostkey.h"
 #include "common/keyfile.h"
-#include "common/xdg.h"
 #include "client/ftpc.h"
 
 /* One server's settings, from a spec or from configuration lines. */
@@ -234,19 +233,6 @@ cfg_read(struct cfgread *r, const char *path, int optional)
 	fclose(f);
 }
 
-/* default_path: the per-user file ftpc/FILE (common/xdg.h's rule). */
-static int
-default_path(const char *file, char *out, size_t outlen)
-{
-	char sub[128];
-	int  n;
-
-	n = snprintf(sub, sizeof(sub), "ftpc/%s", file);
-	if (n < 0 || (size_t)n >= sizeof(sub))
-		return -1;
-	return xdg_dir(out, outlen, "XDG_CONFIG_HOME", ".config", sub);
-}
-
 /* pick: the first of a, b, c, d that is set and not empty. */
 static const char *
 pick(const char *a, const char *b, const char *c, const char *d)
@@ -340,7 +326,8 @@ hosts_key(struct ftpc *c, const char *flag, const struct cfgread *r)
 		usage_error("key file path too long");
 	snprintf(file, sizeof(file), "%s.key", c->user);
 	userkey = c->user[0] != '\0' &&
-	    default_path(file, def, sizeof(def)) == 0 && access(def, F_OK) == 0;
+	    ftpc_config_path(file, def, sizeof(def)) == 0 &&
+	    access(def, F_OK) == 0;
 	hosts_method(c, r, path[0] != '\0', userkey);
 	if (path[0] == '\0' && userkey)
 		strlcpy(path, def, sizeof(path));
@@ -348,7 +335,8 @@ hosts_key(struct ftpc *c, const char *flag, const struct cfgread *r)
 		c->nosecret = 1; /* PROTOCOL.md 2.2: the host key vouches */
 		return;
 	}
-	if (path[0] == '\0' && default_path("secret.key", path, sizeof(path)))
+	if (path[0] == '\0' &&
+	    ftpc_config_path("secret.key", path, sizeof(path)))
 		usage_error("no usable key file path");
 	if (keyfile_read(path, c->key, err, sizeof(err)) == -1)
 		errx(FTPC_EXIT_LOCAL, "cannot read key: %s", err);
@@ -397,7 +385,7 @@ hosts_settings(struct ftpc *c, const char *fl[5])
 	r.alias = s.host[0] ? s.host : NULL;
 	if (pick(fl[3], getenv("FTPC_CONFIG"), NULL, NULL) != NULL)
 		cfg_read(&r, pick(fl[3], getenv("FTPC_CONFIG"), NULL, NULL), 0);
-	else if (default_path("config", cfg, sizeof(cfg)) == 0)
+	else if (ftpc_config_path("config", cfg, sizeof(cfg)) == 0)
 		cfg_read(&r, cfg, 1);
 	hosts_finish(c, fl[1], &s, &r, r.blk.host[0] != '\0');
 	hosts_key(c, fl[2], &r);

@@ -25,7 +25,6 @@
 
 #include "common/error.h"
 #include "common/log.h"
-#include "common/xdg.h"
 #include "client/ftpc.h"
 
 #define KH_B64_LEN 45 /* base64 of 32 bytes with padding, and NUL */
@@ -33,10 +32,8 @@
 int
 knownhosts_path(char *out, size_t outlen)
 {
-	return xdg_dir(out, outlen, "XDG_CONFIG_HOME", ".config",
-		   "ftpc/known_hosts") == 0
-	    ? 0
-	    : -ERR_SYSTEM;
+	return ftpc_config_path("known_hosts", out, outlen) == 0 ? 0
+								 : -ERR_SYSTEM;
 }
 
 /* kh_same: whether the KEY field f names the key pk. */
