@@ -37,7 +37,6 @@ ipc_size(uint32_t type, uint32_t len)
 		return IPC_HDR_LEN + sizeof(struct ipc_state);
 	case IPC_AUTH:
 		return IPC_HDR_LEN + sizeof(struct ipc_auth);
-	case IPC_BUSY:
 	case IPC_SHUTDOWN:
 	case IPC_PROBE:
 		return IPC_HDR_LEN; /* the type says it all */
@@ -90,12 +89,50 @@ ipc_send(int sock, const struct ipc_msg *m, int fd)
 {
 	size_t len;
 
-	len = ipc_size(m->type, m->type == IPC_LOG ? m->u.log.len : 0);
-	if (len == 0) {
+	if ((len = ipc_msg_len(m)) == 0) {
 		errno = EINVAL; /* for a caller's log_warn */
 		return -ERR_INTERNAL;
 	}
 	return ipc_send_datagram(sock, m, len, fd);
+}
+
+size_t
+ipc_msg_len(const struct ipc_msg *m)
+{
+	return ipc_size(m->type, m->type == IPC_LOG ? m->u.log.len : 0);
+}
+
+int
+ipc_send_many(int sock, const struct iovec *iov, size_t n)
+{
+	struct mmsghdr mm[IPC_SEND_MANY_MAX];
+	size_t	       i;
+	int	       sent;
+
+	if (n > IPC_SEND_MANY_MAX) {
+		errno = EINVAL;
+		return -ERR_INTERNAL;
+	}
+	memset(mm, 0, sizeof(mm));
+	for (i = 0; i < n; i++) {
+		mm[i].msg_hdr.msg_iov = (struct iovec *)(uintptr_t)&iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+	}
+	/* sendmmsg(2) may stop early (a signal, a full socket buffer). */
+	for (i = 0; i < n; i += (size_t)sent) {
+		sent = sendmmsg(sock, mm + i, (unsigned)(n - i), MSG_NOSIGNAL);
+		if (sent == -1 && errno == EINTR) {
+			sent = 0;
+			continue;
+		}
+		if (sent <= 0)
+			return -ERR_SYSTEM;
+		if (mm[i].msg_len != iov[i].iov_len) {
+			errno = EMSGSIZE; /* a datagram is all or nothing */
+			return -ERR_SYSTEM;
+		}
+	}
+	return 0;
 }
 
 /*

@@ -9,12 +9,14 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 #include "common/log.h"
 
 enum ipc_type {
-	IPC_SESSION = 1,  /* master -> worker, with the client socket */
-	IPC_BUSY = 2,	  /* worker -> master: session started */
+	IPC_SESSION = 1, /* master -> worker, with the client socket */
+	/* 2 was IPC_BUSY: the master marks a worker busy as it hands over */
+
 	IPC_IDLE = 3,	  /* worker -> master: session over, figures */
 	IPC_LOG = 4,	  /* worker -> master: one finished log line */
 	IPC_STATE = 5,	  /* worker -> master: current operation */
@@ -93,6 +95,26 @@ struct ipc_msg {
  */
 __attribute__((warn_unused_result)) int ipc_send(int sock,
     const struct ipc_msg *m, int fd);
+
+/*
+ * ipc_msg_len: the bytes of m that travel (the header and the used part
+ * of the union, ipc_send's length), or 0 for an unknown type or a log
+ * text over LOG_LINE_MAX.
+ */
+size_t ipc_msg_len(const struct ipc_msg *m);
+
+/*
+ * ipc_send_many: send each of the n buffers at iov (n <=
+ * IPC_SEND_MANY_MAX; each the first ipc_msg_len bytes of a message) as one
+ * datagram, none with a descriptor, in as few sendmmsg(2) calls as the
+ * socket allows (one, unless interrupted or full), so the peer wakes once
+ * for the batch.  Returns 0; -ERR_INTERNAL (errno EINVAL) when n is too
+ * large, nothing sent; -ERR_SYSTEM with errno (EPIPE: the peer is gone)
+ * when some may have gone.
+ */
+#define IPC_SEND_MANY_MAX 16
+__attribute__((warn_unused_result)) int ipc_send_many(int sock,
+    const struct iovec *iov, size_t n);
 
 /*
  * ipc_send_datagram: send len bytes of buf as one datagram, with fd

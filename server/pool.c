@@ -175,7 +175,7 @@ hand_over(struct worker *w, struct conn *c)
 	}
 	close(c->fd);
 	c->fd = -1;
-	w->state = W_BUSY; /* now, not when its IPC_BUSY arrives */
+	w->state = W_BUSY; /* the worker does not confirm it */
 	w->sessions++;
 	w->last_used = clock_mono_ms();
 	w->seq = c->seq;
@@ -295,9 +295,6 @@ static void
 handle(struct worker *w, const struct ipc_msg *m)
 {
 	switch (m->type) {
-	case IPC_BUSY:
-		log_debug("worker %ld: busy", (long)w->pid);
-		break;
 	case IPC_IDLE:
 		on_idle(w, &m->u.idle);
 		break;

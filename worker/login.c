@@ -22,6 +22,7 @@
 #include "common/ipc.h"
 #include "common/log.h"
 #include "worker/auth.h"
+#include "worker/ipcq.h"
 #include "worker/login.h"
 #include "worker/session.h"
 #include "worker/signals.h"
@@ -54,8 +55,7 @@ login_report(struct session *s, int result)
 	m.type = IPC_AUTH;
 	m.u.auth.seq = s->info.seq;
 	m.u.auth.result = result;
-	if (ipc_send(s->ipc_fd, &m, -1) != 0)
-		log_debug("ipc_send IPC_AUTH: %s", strerror(errno));
+	ipcq_put(&m);
 }
 
 /*

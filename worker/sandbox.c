@@ -152,6 +152,7 @@ static const char *const allowed[] = {
 	"faccessat2",
 	/* the client socket and the master's socketpair */
 	"sendmsg",
+	"sendmmsg", /* ipcq.c: a batch for the master */
 	"recvmsg",
 	"sendto",
 	"recvfrom",

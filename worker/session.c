@@ -28,12 +28,16 @@
 #include "common/log.h"
 #include "common/safetext.h"
 #include "worker/fsops.h"
+#include "worker/ipcq.h"
+
 #include "worker/login.h"
 #include "worker/session.h"
 #include "worker/signals.h"
 #include "worker/watchdog.h"
 
-#define STATE_INTERVAL_MS 250 /* IPC_STATE at most 4 times a second */
+#define STATE_INTERVAL_MS 250  /* IPC_STATE at most 4 times a second */
+#define REPORT_DELAY_MS	  1000 /* logs and state reach the master this late */
+#define STATE_NOW_BYTES	  CHANNEL_DATA_CHUNK /* a transfer shown at once */
 
 int
 session_path(struct schema_str p, char *out, size_t outlen)
@@ -50,38 +54,64 @@ session_shown(char *out, size_t outlen, const char *raw)
 	return out;
 }
 
+/* Queue s->state for the master and send the queue now. */
+static void
+state_send(struct session *s)
+{
+	struct ipc_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.type = IPC_STATE;
+	m.u.state = s->state;
+	s->state_sent = s->state;
+	ipcq_put(&m);
+	ipcq_flush();
+}
+
+/* The state if the master's view differs, then the queued messages. */
+static void
+session_state_flush(struct session *s)
+{
+	if (memcmp(&s->state, &s->state_sent, sizeof(s->state)) != 0)
+		state_send(s);
+	ipcq_flush();
+}
+
 void
 session_state(struct session *s, const char *op, const char *path,
     uint64_t done, uint64_t total, int force)
 {
-	struct ipc_msg m;
-	int64_t	       now = clock_mono_ms();
+	int64_t now = clock_mono_ms();
 
-	if (!force && now - s->state_ms < STATE_INTERVAL_MS)
+	if (!force) {
+		if (now - s->state_ms < STATE_INTERVAL_MS)
+			return;
+		s->state_ms = now;
+		s->state.done = done;
+		s->state.total = total;
+		state_send(s); /* also what was logged meanwhile */
 		return;
+	}
 	s->state_ms = now;
-	if (force && strcmp(op, s->op) != 0)
+	if (strcmp(op, s->op) != 0)
 		s->op_start_ms = *op != '\0' ? clock_wall_ms() : 0;
-	memset(&m, 0, sizeof(m));
-	m.type = IPC_STATE;
-	(void)strlcpy(m.u.state.op, op, sizeof(m.u.state.op));
+	memset(&s->state, 0, sizeof(s->state));
+	(void)strlcpy(s->state.op, op, sizeof(s->state.op));
 	/* SECURITY: the client's bytes never reach status or a log raw:
 	 * status gets terminal-safe text, logs the encoding (s->path). */
-	(void)safetext_copy(m.u.state.path, sizeof(m.u.state.path), path,
+	(void)safetext_copy(s->state.path, sizeof(s->state.path), path,
 	    strlen(path));
-	(void)strlcpy(m.u.state.user, s->user, sizeof(m.u.state.user));
-	m.u.state.done = done;
-	m.u.state.total = total;
-	m.u.state.op_start_ms = s->op_start_ms;
-	if (ipc_send(s->ipc_fd, &m, -1) != 0)
-		log_debug("ipc_send IPC_STATE: %s", strerror(errno));
-	if (!force)
-		return;
+	(void)strlcpy(s->state.user, s->user, sizeof(s->state.user));
+	s->state.done = done;
+	s->state.total = total;
+	s->state.op_start_ms = s->op_start_ms;
+	if (total >= STATE_NOW_BYTES)
+		state_send(s); /* a transfer: status shows it even stalled */
 	(void)strlcpy(s->op, op, sizeof(s->op));
 	(void)session_shown(s->path, sizeof(s->path), path);
 	if (*op != '\0')
 		setproctitle("worker %s %s %s", s->info.peer, op,
-		    m.u.state.path);
+		    s->state.path);
 	else
 		setproctitle("worker %s", s->info.peer);
 }
@@ -135,6 +165,46 @@ poll_ms(int64_t deadline)
 }
 
 /*
+ * When what the master has not heard yet (queued log lines, a changed
+ * state) must go, in clock_mono_ms; -1 when nothing waits.  A short
+ * session's lines go with its IDLE, one wake-up of the master instead of
+ * one per line; a longer one's within REPORT_DELAY_MS.
+ */
+static int64_t
+report_due(const struct session *s)
+{
+	int64_t t = ipcq_oldest_ms();
+
+	if (memcmp(&s->state, &s->state_sent, sizeof(s->state)) != 0 &&
+	    (t == 0 || s->state_ms < t))
+		t = s->state_ms;
+	return t == 0 ? -1 : t + REPORT_DELAY_MS;
+}
+
+/*
+ * poll(2) pfd (3 entries) until the idle deadline (-1: none), sending the
+ * report when it is due meanwhile.  Returns poll's result: 0 only when
+ * the idle deadline passed.
+ */
+static int
+wait_reporting(struct session *s, struct pollfd *pfd, int64_t deadline)
+{
+	int64_t due;
+	int	n;
+
+	for (;;) {
+		if ((due = report_due(s)) >= 0 && due <= clock_mono_ms()) {
+			session_state_flush(s);
+			due = -1;
+		}
+		if (due < 0 || (deadline >= 0 && deadline <= due))
+			return poll(pfd, 3, poll_ms(deadline));
+		if ((n = poll(pfd, 3, poll_ms(due))) != 0)
+			return n;
+	}
+}
+
+/*
  * Wait for the next request within the idle timeout, watching the master
  * (IPC_SHUTDOWN) and the signal pipe.  Returns 0 when a frame is waiting,
  * -1 when the session ends.
@@ -159,7 +229,7 @@ session_wait(struct session *s)
 		pfd[1] = (struct pollfd){ .fd = s->ipc_fd, .events = POLLIN };
 		pfd[2] = (struct pollfd){ .fd = signals_wake_fd(),
 			.events = POLLIN };
-		n = poll(pfd, 3, poll_ms(deadline));
+		n = wait_reporting(s, pfd, deadline);
 		if (n == -1 && errno != EINTR)
 			return session_fail(s, ERR_INTERNAL, NULL);
 		if (n == 0) {

@@ -30,7 +30,9 @@ struct session {
 	struct channel	     ch;
 	int		     chan_up;	  /* handshake done: replies possible */
 	int64_t		     start_ms;	  /* CLOCK_MONOTONIC */
-	int64_t		     state_ms;	  /* last IPC_STATE sent */
+	int64_t		     state_ms;	  /* last state change or report */
+	struct ipc_state     state;	  /* the current state */
+	struct ipc_state     state_sent;  /* what the master last got */
 	int		     end;	  /* end after the current request */
 	int		     outcome;	  /* ERR_OK or what ended the session */
 	int		     shutdown;	  /* the master asked us to finish */
@@ -143,9 +145,15 @@ int session_path(struct schema_str p, char *out, size_t outlen);
 const char *session_shown(char *out, size_t outlen, const char *raw);
 
 /*
- * session_state: report the current operation to the master (IPC_STATE)
+ * session_state: record the current operation for the master (IPC_STATE)
  * and, when force is set (an operation starts), in the process title.
- * Without force at most one report per 250 ms.  op "" means none; path
+  * A forced change with a total of at least one data frame (1 MiB; a
+ * transfer that may stall) is reported at once; any other change, and the
+ * log lines queued meanwhile (ipcq.c), within 1 s while the session waits
+ * for its client, or with its end: a short session costs the master one
+ * wake-up for all its reports.
+ * Without force (progress) at most one report per 250 ms, the first 250
+ * ms after the operation began.  op "" means none; path
  * is raw (the client's bytes): s->path gets it encoded for logs
  * (session_shown), the master and the process title safetext_copy's.  The
  * report also carries s->user and the wall-clock time at which the

@@ -4,8 +4,8 @@
  * applies the resource limits and the sandbox (sandbox.c) in one visible
  * block (worker_confine), sweeps leftover upload temporaries when it is
  * the sweeper, then serves one session per IPC_SESSION from the master and
- * reports BUSY, STATE and IDLE back.
- * Its log lines travel to the master as IPC_LOG.  The signal handlers live
+ * reports STATE and IDLE back.  Its log lines travel to the master as
+ * IPC_LOG, batched during a session (ipcq.c).  The signal handlers live
  * in signals.c; the session itself in session.c.  This file
  * must not run a single client byte through a parser before the privilege
  * drop, must not hold the log files, and must not outlive its master.
@@ -36,6 +36,7 @@
 #include "common/log.h"
 #include "worker/account.h"
 #include "worker/fsops.h"
+#include "worker/ipcq.h"
 #include "worker/sandbox.h"
 #include "worker/session.h"
 #include "worker/signals.h"
@@ -47,7 +48,10 @@
 static int log_ipc_fd = -1;
 static int sweep_lock_fd = -1; /* the root, flocked: this worker swept */
 
-/* Log sink: each finished line goes to the master as one IPC_LOG. */
+/*
+ * Log sink: each finished line goes to the master as one IPC_LOG, queued
+ * during a session (ipcq.c).  A fatal line goes at once: exit follows.
+ */
 static void
 worker_log_sink(int which, const char *line, size_t len)
 {
@@ -56,17 +60,15 @@ worker_log_sink(int which, const char *line, size_t len)
 
 	if (busy || log_ipc_fd < 0)
 		return;
-	busy = 1; /* ipc_send does not log, but never recurse */
+	busy = 1; /* ipcq does not log, but never recurse */
 	if (len > LOG_LINE_MAX)
 		len = LOG_LINE_MAX;
-	memset(&m, 0, sizeof(m));
 	m.type = IPC_LOG;
+	m.pad = 0;
 	m.u.log.which = which;
 	m.u.log.len = (uint32_t)len;
 	memcpy(m.u.log.text, line, len);
-	if (ipc_send(log_ipc_fd, &m, -1) != 0) {
-		/* the master is gone: nowhere to report it */
-	}
+	ipcq_put(&m);
 	busy = 0;
 }
 
@@ -178,13 +180,6 @@ cpu_budget(const struct config *cfg)
 		log_warn("setrlimit RLIMIT_CPU");
 }
 
-static void
-ipc_tell(int ipc_fd, struct ipc_msg *m)
-{
-	if (ipc_send(ipc_fd, m, -1) != 0 && errno != EPIPE)
-		log_warn("ipc_send type %u", m->type);
-}
-
 /*
  * One worker at a time is the sweeper: the one that wins an flock on the
  * served root keeps it for its life.  It sweeps the tree for upload
@@ -245,9 +240,7 @@ worker_serve(const struct worker_params *p, int rootfd, uint8_t *iobuf,
 	s.info = *info;
 	s.iobuf = iobuf;
 	s.start_ms = clock_mono_ms();
-	memset(&m, 0, sizeof(m));
-	m.type = IPC_BUSY;
-	ipc_tell(p->ipc_fd, &m);
+	ipcq_hold(1); /* until the session waits for its client or ends */
 	cpu_budget(p->cfg);
 	setproctitle("worker %s", s.info.peer);
 	log_info("session %llu: connection from %s port %u",
@@ -269,8 +262,9 @@ worker_serve(const struct worker_params *p, int rootfd, uint8_t *iobuf,
 	m.u.idle.duration_ms = ms;
 	m.u.idle.outcome = s.outcome;
 	/* IDLE before close: when the client sees the end, the master can
-	 * already count this worker as free. */
-	ipc_tell(p->ipc_fd, &m);
+	 * already count this worker as free.  It leaves with the queue. */
+	ipcq_put(&m);
+	ipcq_hold(0);
 	close(fd);
 	setproctitle("worker idle");
 	return s.shutdown || s.master_gone || signals_term();
@@ -333,6 +327,9 @@ worker_main(const struct worker_params *p)
 	int		     rootfd, fd, served = 0, sweeper, n;
 
 	log_ipc_fd = p->ipc_fd;
+	ipcq_init(p->ipc_fd);
+	(void)atexit(ipcq_flush); /* fatal() exits: its line still goes */
+
 	log_set_sink(worker_log_sink);
 	log_close(); /* the master owns the files; drop stale numbers */
 	log_setrole("worker");

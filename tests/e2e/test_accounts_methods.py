@@ -5,6 +5,7 @@ status."""
 
 import re
 import socket
+import time
 
 import pytest
 
@@ -143,7 +144,13 @@ def test_anonymous_drop_box(srv):
 def test_user_in_logs_and_status(srv):
     s = login(srv, "alice", "pw-alice")
     assert s.put("f.bin", b"z" * 10)["ok"]
-    st = srv.ftpd("status").stdout
+    # A worker reports its state within a second (worker/session.c).
+    end = time.monotonic() + 5
+    while True:
+        st = srv.ftpd("status").stdout
+        if re.search(r"\balice\b", st) or time.monotonic() > end:
+            break
+        time.sleep(0.1)
     assert re.search(r"\balice\b", st), st
     s.bye()
     line = srv.wait_xfer(1)[-1]
