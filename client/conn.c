@@ -349,10 +349,16 @@ conn_send(struct ftpc *c, const struct schema_req *q, int final)
 	return 0;
 }
 
-int
-conn_send_data(struct ftpc *c, const void *p, size_t len)
+uint8_t *
+conn_data_buf(struct ftpc *c, size_t max)
 {
-	if (channel_send(&c->ch, CHANNEL_DATA, p, len, 0) == -1)
+	return channel_body_buf(&c->ch, max);
+}
+
+int
+conn_send_data_buf(struct ftpc *c, size_t len)
+{
+	if (channel_send_body(&c->ch, CHANNEL_DATA, len, 0) == -1)
 		return conn_send_failed(c, errno);
 	return 0;
 }

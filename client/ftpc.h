@@ -330,10 +330,14 @@ void conn_req(struct schema_req *q, enum schema_kind op);
 int conn_send(struct ftpc *c, const struct schema_req *q, int final);
 
 /*
- * conn_send_data: one data frame of len <= CHANNEL_DATA_CHUNK bytes.
- * Returns 0 or a connection error as conn_send.
+ * conn_data_buf: room for a data frame's body of up to max <=
+ * CHANNEL_DATA_CHUNK bytes inside the channel's send buffer, to read a
+ * file into without a copy (channel_body_buf); NULL on ENOMEM.
+ * conn_send_data_buf then sends the len bytes placed at its start as one
+ * data frame; 0 or a connection error as conn_send.
  */
-int conn_send_data(struct ftpc *c, const void *p, size_t len);
+uint8_t *conn_data_buf(struct ftpc *c, size_t max);
+int	 conn_send_data_buf(struct ftpc *c, size_t len);
 
 /*
  * conn_recv: read one frame.  Returns 0 with *type, *body and *len pointing

@@ -103,7 +103,8 @@ put_same(int fd, const char *name, const struct stat *st0)
 }
 
 /*
- * put_send: read the st0->st_size bytes of fd through c->iobuf, hash them
+ * put_send: read the st0->st_size bytes of fd into the channel's send
+ * buffer (conn_data_buf: no copy between read and encryption), hash them
  * all into h and send those from offset on.  A read error or a file that
  * changed while it was read is printed (after the bar's line) and gives
  * -ERR_SYSTEM; otherwise 0 or a connection error.
@@ -113,6 +114,7 @@ put_send(struct ftpc *c, int fd, const char *name, const struct stat *st0,
     uint64_t offset, struct digest *h, struct progress *pg)
 {
 	uint64_t pos = 0, skip, dropped = 0, size = (uint64_t)st0->st_size;
+	uint8_t *p;
 	size_t	 want;
 	ssize_t	 n = 0;
 	int	 r = 0, err;
@@ -120,12 +122,19 @@ put_send(struct ftpc *c, int fd, const char *name, const struct stat *st0,
 	while (pos < size && r == 0) {
 		want = size - pos < CHANNEL_DATA_CHUNK ? (size_t)(size - pos)
 						       : CHANNEL_DATA_CHUNK;
-		if ((n = read_full(fd, c->iobuf, want)) != (ssize_t)want)
+		if ((p = conn_data_buf(c, want)) == NULL) {
+			n = -1;
 			break;
-		digest_update(h, c->iobuf, want);
+		}
+		if ((n = read_full(fd, p, want)) != (ssize_t)want)
+			break;
+		digest_update(h, p, want);
 		skip = offset > pos ? offset - pos : 0;
+		if (skip > 0 && skip < want)
+			memmove(p, p + skip,
+			    want - skip); /* resume: the rest */
 		if (skip < want)
-			r = conn_send_data(c, c->iobuf + skip, want - skip);
+			r = conn_send_data_buf(c, want - skip);
 		pos += want;
 		dropbehind_note(fd, &dropped, pos);
 		progress_add(pg, want);

@@ -26,12 +26,12 @@
 
 /* pread of up to want bytes at pos into s->iobuf, over EINTR. */
 static ssize_t
-get_read(struct session *s, int fd, uint64_t pos, uint64_t want)
+get_read(int fd, uint8_t *p, uint64_t pos, uint64_t want)
 {
 	ssize_t n;
 
 	do
-		n = pread(fd, s->iobuf, (size_t)want, (off_t)pos);
+		n = pread(fd, p, (size_t)want, (off_t)pos);
 	while (n == -1 && errno == EINTR);
 	return n;
 }
@@ -55,6 +55,7 @@ get_send(struct session *s, int fd, const char *path, uint64_t size,
 	uint8_t		  sum[DIGEST_MAX];
 	struct schema_req done;
 	uint64_t	  pos = 0, want, dropped = 0;
+	uint8_t		 *p;
 	ssize_t		  n;
 
 	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
@@ -65,12 +66,15 @@ get_send(struct session *s, int fd, const char *path, uint64_t size,
 						       : CHANNEL_DATA_CHUNK;
 		if (pos < offset && offset - pos < want)
 			want = offset - pos; /* no frame straddles offset */
-		if ((n = get_read(s, fd, pos, want)) <= 0)
+		/* Read into the frame's body: no copy before encryption. */
+		if ((p = channel_body_buf(&s->ch, (size_t)want)) == NULL)
+			return session_error(s, ERR_INTERNAL, NULL);
+		if ((n = get_read(fd, p, pos, want)) <= 0)
 			return get_read_failed(s, n);
-		digest_update(h, s->iobuf, (size_t)n);
+		digest_update(h, p, (size_t)n);
 		if (pos >= offset &&
-		    channel_send(&s->ch, CHANNEL_DATA, s->iobuf, (size_t)n,
-			0) == -1) {
+		    channel_send_body(&s->ch, CHANNEL_DATA, (size_t)n, 0) ==
+			-1) {
 			session_send_failed(s, "get");
 			return -1;
 		}
@@ -151,7 +155,7 @@ xfer_sum(struct session *s, const char *path, int alg, uint8_t *out)
 	if ((r = digest_init(&h, alg)) != 0)
 		goto out;
 	while (pos < (uint64_t)st.st_size) {
-		n = get_read(s, fd, pos, CHANNEL_DATA_CHUNK);
+		n = get_read(fd, s->iobuf, pos, CHANNEL_DATA_CHUNK);
 		if (n <= 0) {
 			r = n == 0 ? -ERR_IO : -err_from_errno(errno);
 			digest_free(&h);
