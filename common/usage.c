@@ -8,6 +8,7 @@
  */
 #include <sys/stat.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -18,6 +19,7 @@
 
 #include "common/error.h"
 #include "common/usage.h"
+#include "common/users.h"
 
 #define REC_LEN 42 /* "%20" PRId64 " %20" PRId64 "\n" */
 
@@ -92,15 +94,14 @@ over(const struct usage *n, const struct usage *d, uint64_t lb, uint64_t lf)
 	    (d->files > 0 && lf != 0 && (uint64_t)n->files > lf);
 }
 
-int
-usage_change(int rootfd, const char *name, const struct usage *d,
-    uint64_t limit_bytes, uint64_t limit_files, struct usage *now)
+/* Add d to the record fd (closed here), within the limits (0: none). */
+static int
+rec_change(int fd, const struct usage *d, uint64_t limit_bytes,
+    uint64_t limit_files, struct usage *now)
 {
 	struct usage u, n;
-	int	     fd, r;
+	int	     r;
 
-	if ((fd = rec_open(rootfd, name, 1)) < 0)
-		return fd;
 	if ((r = rec_lock(fd, F_WRLCK)) != 0)
 		goto out;
 	rec_read(fd, &u);
@@ -119,6 +120,45 @@ usage_change(int rootfd, const char *name, const struct usage *d,
 out:
 	close(fd);
 	return r;
+}
+
+int
+usage_change(int rootfd, const char *name, const struct usage *d,
+    uint64_t limit_bytes, uint64_t limit_files, struct usage *now)
+{
+	int fd;
+
+	if ((fd = rec_open(rootfd, name, 1)) < 0)
+		return fd;
+	return rec_change(fd, d, limit_bytes, limit_files, now);
+}
+
+int
+usage_release(int rootfd, const char *name, const struct usage *d)
+{
+	struct usage neg = { -d->bytes, -d->files };
+	int	     fd;
+
+	if ((fd = rec_open(rootfd, name, 0)) < 0)
+		return fd;
+	return rec_change(fd, &neg, 0, 0, NULL);
+}
+
+const char *
+usage_part_owner(const char *name)
+{
+	size_t i, n = sizeof(USAGE_PART_PREFIX) - 1;
+
+	if (strncmp(name, USAGE_PART_PREFIX, n) != 0)
+		return NULL;
+	for (i = n; i < n + 16; i++)
+		if (!isdigit((unsigned char)name[i]) &&
+		    (name[i] < 'a' || name[i] > 'f'))
+			return NULL;
+	if (name[i] != '.' ||
+	    users_name_ok(name + i + 1, strlen(name + i + 1)) != 0)
+		return NULL;
+	return name + i + 1;
 }
 
 int

@@ -15,6 +15,10 @@
 #include <stdint.h>
 
 #define USAGE_DIR ".ftpd-put.usage"
+/* The kept part of a broken upload (worker/partial.h) of an account is
+ * charged to it while it exists: USAGE_PART_PREFIX, 16 hex digits, ".",
+ * the account's name. */
+#define USAGE_PART_PREFIX ".ftpd-put.part."
 
 struct usage {
 	int64_t bytes;
@@ -32,6 +36,25 @@ struct usage {
 __attribute__((warn_unused_result)) int usage_change(int rootfd,
     const char *name, const struct usage *d, uint64_t limit_bytes,
     uint64_t limit_files, struct usage *now);
+
+/*
+ * usage_release: subtract d (bytes and files >= 0) from the usage of
+ * account name beneath rootfd (results below 0 become 0), only when its
+ * record exists: a release never creates one (the sweep gives back the
+ * parts of accounts that may be gone).  Returns 0, -ERR_NOT_FOUND when
+ * there is no record (nothing changed), or another negative ERR_* code.
+ */
+__attribute__((warn_unused_result)) int usage_release(int rootfd,
+    const char *name, const struct usage *d);
+
+/*
+ * usage_part_owner: the account the file name (NUL-terminated) of a kept
+ * part is charged to: a pointer into name at the account's name when name
+ * is USAGE_PART_PREFIX, 16 lowercase hex digits, "." and a valid account
+ * name (users_name_ok), else NULL (any other name, or the part of a
+ * session without an account, which nobody is charged for).
+ */
+const char *usage_part_owner(const char *name);
 
 /* usage_get: the usage of name (0, 0 when it has no record). */
 __attribute__((warn_unused_result)) int usage_get(int rootfd, const char *name,

@@ -4,7 +4,9 @@
  * (common/usage.h), and the offer to reload a running daemon after a
  * change.  It must not print a password hash, and the recount must not
  * follow a link out of the home: the walk is physical (FTW_PHYS) and
- * counts regular files only, without the server's own ".ftpd-put." names.
+ * counts regular files only, without the server's own ".ftpd-put." names
+ * but for the kept parts of broken uploads charged to the account
+ * (usage_part_owner), which count as the workers count them.
  */
 #include <sys/stat.h>
 
@@ -136,14 +138,18 @@ command_user_show(const struct config *cfg, const char *name)
 	return r;
 }
 
-static struct usage walk_sum; /* nftw has no user pointer */
+/* nftw has no user pointer: the sum and the account it is for. */
+static struct usage walk_sum;
+static const char  *walk_name;
 
 static int
 walk_one(const char *path, const struct stat *st, int type, struct FTW *f)
 {
-	const char *base = path + f->base;
+	const char *base = path + f->base, *owner = usage_part_owner(base);
 
-	if (strncmp(base, ".ftpd-put.", 10) == 0)
+	if (strncmp(base, ".ftpd-put.", 10) == 0 &&
+	    (owner == NULL || strcmp(owner, walk_name) != 0 ||
+		st->st_size == 0))
 		return type == FTW_D ? FTW_SKIP_SUBTREE : FTW_CONTINUE;
 	if (type == FTW_F && S_ISREG(st->st_mode)) {
 		walk_sum.bytes += (int64_t)st->st_size;
@@ -177,6 +183,7 @@ recount(const struct config *cfg, int rootfd, const struct users_entry *e)
 	int  r;
 
 	memset(&walk_sum, 0, sizeof(walk_sum));
+	walk_name = e->name;
 	if (snprintf(path, sizeof(path), "%s/%s", cfg->root, e->home) >=
 	    (int)sizeof(path))
 		return -1;

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -156,6 +157,30 @@ account_put_reserve(struct session *s, int parentfd, const char *name,
 	return r == -ERR_NO_SPACE ? r : 0;
 }
 
+/* Add d to the account's usage without a limit; failures are logged. */
+static void
+account_add(struct session *s, const struct usage *d)
+{
+	int r;
+
+	if (s->acct != NULL && (d->bytes != 0 || d->files != 0) &&
+	    (r = usage_change(s->servedfd, s->acct->name, d, 0, 0, NULL)) != 0)
+		log_warnx("session %llu: cannot change the usage of %s: %s",
+		    (unsigned long long)s->info.seq, s->acct->name, err_str(r));
+}
+
+void
+account_part(struct session *s, uint64_t bytes, int charge)
+{
+	struct usage d = { (int64_t)bytes, 1 };
+
+	if (bytes == 0 || bytes > INT64_MAX)
+		return;
+	if (!charge)
+		d = (struct usage){ -(int64_t)bytes, -1 };
+	account_add(s, &d);
+}
+
 const char *
 account_why(const struct session *s, int r)
 {
@@ -167,10 +192,8 @@ account_put_end(struct session *s, int committed)
 {
 	struct usage d = { -s->quota_bytes, -s->quota_files };
 
-	if (s->acct != NULL && !committed && (d.bytes != 0 || d.files != 0) &&
-	    usage_change(s->servedfd, s->acct->name, &d, 0, 0, NULL) != 0)
-		log_warnx("session %llu: cannot give back the usage of %s",
-		    (unsigned long long)s->info.seq, s->acct->name);
+	if (!committed)
+		account_add(s, &d);
 	s->quota_bytes = s->quota_files = 0;
 	s->quota_hit = 0;
 }
@@ -187,9 +210,7 @@ account_delete(struct session *s, const char *path)
 		d.bytes = -(int64_t)st.st_size;
 		d.files = -1;
 	}
-	if ((r = fsops_delete(s->rootfd, path)) == 0 && d.files != 0 &&
-	    usage_change(s->servedfd, s->acct->name, &d, 0, 0, NULL) != 0)
-		log_warnx("session %llu: cannot give back the usage of %s",
-		    (unsigned long long)s->info.seq, s->acct->name);
+	if ((r = fsops_delete(s->rootfd, path)) == 0)
+		account_add(s, &d);
 	return r;
 }

@@ -50,6 +50,15 @@ int  account_put_reserve(struct session *s, int parentfd, const char *name,
 void account_put_end(struct session *s, int committed);
 
 /*
+ * account_part: the kept part of a broken upload (worker/partial.h),
+ * bytes long, starts (charge 1) or stops (charge 0) being charged to the
+ * session's account: (bytes, 1 file) added to or taken from its usage,
+ * without a quota check (the bytes exist).  Nothing for a session without
+ * an account, or for bytes 0.  Failures are logged.
+ */
+void account_part(struct session *s, uint64_t bytes, int charge);
+
+/*
  * account_why: the message of error r of a put: "quota exceeded" when
  * account_put_reserve refused it, else NULL (the code's own).
  */

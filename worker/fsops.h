@@ -149,7 +149,8 @@ void fsops_dir_close(struct fsops_dir *d);
 struct fsops_tmp {
 	int  fd;       /* open for writing; -1 when none */
 	int  named;    /* 1 when name exists in the folder */
-	char name[32]; /* the temporary name when named */
+	char name[80]; /* the temporary name when named (or a kept
+			* part's, worker/partial.h: at most 65 bytes) */
 };
 
 /*
@@ -205,28 +206,33 @@ __attribute__((warn_unused_result)) int fsops_tmp_commit(int parentfd,
 /* fsops_tmp_discard: close the file and remove its name, if any. */
 void fsops_tmp_discard(int parentfd, struct fsops_tmp *t);
 
+/* How a sweep treats the kept parts of broken uploads (worker/partial.h). */
+struct fsops_sweep {
+	int64_t partial_ttl; /* seconds a part outlives its last write */
+	int	usagefd;     /* the served root, where the usage records
+			      * are (common/usage.h); -1: no accounting */
+};
+
 /*
  * fsops_tmp_sweep: remove from folder parentfd (an O_PATH descriptor) every
  * FSOPS_TMP_PREFIX file whose writer is gone (a live writer holds an flock
  * on its temporary from creation to commit), logging each with where (the
- * folder's path beneath the root, "" for the root).  interval_s > 0 skips
- * a folder this process swept less than interval_s seconds ago.  Returns
+ * folder's path beneath the root, "" for the root); a kept part only when
+ * its last write is more than how->partial_ttl seconds old, and then given
+ * back to the usage record of the account its name charges
+ * (usage_part_owner), when that record exists.  interval_s > 0 skips a
+ * folder this process swept less than interval_s seconds ago.  Returns
  * the files removed; a folder it cannot read is not an error (0).
  */
-int fsops_tmp_sweep(int parentfd, const char *where, int interval_s);
+int fsops_tmp_sweep(int parentfd, const char *where, int interval_s,
+    const struct fsops_sweep *how);
 
 /*
  * fsops_tmp_sweep_tree: fsops_tmp_sweep on rootfd and the folders beneath
  * it, breadth first, at most max_dirs folders, never following a link.
  * Returns the files removed.
  */
-int fsops_tmp_sweep_tree(int rootfd, size_t max_dirs);
-
-/*
- * fsops_tmp_partial_ttl: from now on the sweeps remove a kept part of a
- * broken upload (FSOPS_TMP_PREFIX "part.", worker/partial.h) only when its
- * last write is more than ttl_s seconds old (default 86400).
- */
-void fsops_tmp_partial_ttl(int64_t ttl_s);
+int fsops_tmp_sweep_tree(int rootfd, size_t max_dirs,
+    const struct fsops_sweep *how);
 
 #endif

@@ -34,6 +34,7 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "common/safetext.h"
+#include "common/usage.h"
 #include "worker/fsops.h"
 
 /* FSOPS_TMP_PREFIX and 12 random characters (60 bits) into out. */
@@ -269,37 +270,22 @@ fsops_tmp_discard(int parentfd, struct fsops_tmp *t)
 	errno = saved;
 }
 
-/* Seconds a kept part of a broken upload outlives its last write. */
-static int64_t partial_ttl = 86400;
-
-void
-fsops_tmp_partial_ttl(int64_t ttl_s)
-{
-	partial_ttl = ttl_s;
-}
-
-/* A kept part (partial.h) still within partial_ttl: not swept. */
-static int
-sweep_young(const char *name, const struct stat *st)
-{
-	static const char part[] = FSOPS_TMP_PREFIX "part.";
-
-	return strncmp(name, part, sizeof(part) - 1) == 0 &&
-	    st->st_mtime + partial_ttl >= time(NULL);
-}
-
 /*
  * Remove name in folder dfd when it is a regular file no live writer holds
- * (its flock is free) and the name is still that file.  where is the
- * folder's path beneath the root for the log ("" for the root).  Returns 1
+ * (its flock is free) and the name is still that file; a part charged to
+ * an account is given back to it.  where is the folder's path beneath the
+ * root for the log ("" for the root), how as fsops_tmp_sweep.  Returns 1
  * when removed, else 0.
  */
 static int
-sweep_one(int dfd, const char *name, const char *where)
+sweep_one(int dfd, const char *name, const char *where,
+    const struct fsops_sweep *how)
 {
-	struct stat a, b;
-	char	    w[1024], n[4 * FSOPS_NAME_MAX + 1];
-	int	    fd, gone = 0;
+	struct stat  a, b;
+	struct usage d = { 0, 1 };
+	char	     w[1024], n[4 * FSOPS_NAME_MAX + 1];
+	const char  *owner;
+	int	     fd, r, gone = 0;
 
 	fd = openat(dfd, name,
 	    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
@@ -307,20 +293,32 @@ sweep_one(int dfd, const char *name, const char *where)
 		return 0;
 	/* SECURITY: only a file whose writer is gone, under that name. */
 	if (fstat(fd, &a) == 0 && S_ISREG(a.st_mode) &&
-	    !sweep_young(name, &a) && flock(fd, LOCK_EX | LOCK_NB) == 0 &&
+	    (strncmp(name, USAGE_PART_PREFIX, sizeof(USAGE_PART_PREFIX) - 1) !=
+		    0 ||
+		a.st_mtime + how->partial_ttl < time(NULL)) &&
+	    flock(fd, LOCK_EX | LOCK_NB) == 0 &&
 	    fstatat(dfd, name, &b, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    a.st_dev == b.st_dev && a.st_ino == b.st_ino &&
 	    unlinkat(dfd, name, 0) == 0)
 		gone = 1;
 	close(fd);
-	if (gone) {
-		(void)safetext_vis(w, sizeof(w), where, strlen(where));
-		(void)safetext_vis(n, sizeof(n), name, strlen(name));
-		log_info("removed leftover upload temporary %s%s%s (%lld "
-			 "bytes; its writer is gone)",
-		    w, *w != '\0' ? "/" : "", n, (long long)a.st_size);
-	}
-	return gone;
+	if (!gone)
+		return 0;
+	(void)safetext_vis(w, sizeof(w), where, strlen(where));
+	(void)safetext_vis(n, sizeof(n), name, strlen(name));
+	log_info("removed leftover upload temporary %s%s%s (%lld bytes; its "
+		 "writer is gone)",
+	    w, *w != '\0' ? "/" : "", n, (long long)a.st_size);
+	/* usage.h: a part is charged to its account while it exists. */
+	d.bytes = (int64_t)a.st_size;
+	if (how->usagefd < 0 || (owner = usage_part_owner(name)) == NULL ||
+	    d.bytes == 0 ||
+	    (r = usage_release(how->usagefd, owner, &d)) == -ERR_NOT_FOUND)
+		return 1; /* nothing charged, or no record to give it back to */
+	log_info("%s %lld bytes and 1 file back to the usage of %s%s%s",
+	    r == 0 ? "gave" : "could not give", (long long)d.bytes, owner,
+	    r == 0 ? "" : ": ", r == 0 ? "" : err_str(r));
+	return 1;
 }
 
 /* Folders still to sweep, as paths beneath the root. */
@@ -358,7 +356,8 @@ sweep_push(struct sweep_queue *q, const char *where, const char *name)
  * its subfolders on q when q is not NULL.  Returns the files removed.
  */
 static int
-sweep_dir(int dfd, const char *where, struct sweep_queue *q)
+sweep_dir(int dfd, const char *where, struct sweep_queue *q,
+    const struct fsops_sweep *how)
 {
 	struct dirent *de;
 	DIR	      *d;
@@ -370,7 +369,7 @@ sweep_dir(int dfd, const char *where, struct sweep_queue *q)
 	}
 	while ((de = readdir(d)) != NULL) {
 		if (fsops_is_tmp_name(de->d_name, strlen(de->d_name)))
-			removed += sweep_one(dirfd(d), de->d_name, where);
+			removed += sweep_one(dirfd(d), de->d_name, where, how);
 		else if (q != NULL && de->d_type == DT_DIR &&
 		    strcmp(de->d_name, ".") != 0 &&
 		    strcmp(de->d_name, "..") != 0 &&
@@ -410,7 +409,8 @@ sweep_recent(const struct stat *st, int interval_s)
 }
 
 int
-fsops_tmp_sweep(int parentfd, const char *where, int interval_s)
+fsops_tmp_sweep(int parentfd, const char *where, int interval_s,
+    const struct fsops_sweep *how)
 {
 	struct stat st;
 	int	    fd;
@@ -423,11 +423,11 @@ fsops_tmp_sweep(int parentfd, const char *where, int interval_s)
 		close(fd);
 		return 0;
 	}
-	return sweep_dir(fd, where, NULL);
+	return sweep_dir(fd, where, NULL, how);
 }
 
 int
-fsops_tmp_sweep_tree(int rootfd, size_t max_dirs)
+fsops_tmp_sweep_tree(int rootfd, size_t max_dirs, const struct fsops_sweep *how)
 {
 	struct sweep_queue q;
 	size_t		   i;
@@ -437,12 +437,12 @@ fsops_tmp_sweep_tree(int rootfd, size_t max_dirs)
 	q.max = max_dirs;
 	fd = fsops_open(rootfd, ".", O_RDONLY | O_DIRECTORY, 0);
 	if (fd >= 0)
-		removed = sweep_dir(fd, "", &q);
+		removed = sweep_dir(fd, "", &q, how);
 	for (i = 0; i < q.n; i++) {
 		fd = fsops_open(rootfd, q.path[i],
 		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
 		if (fd >= 0)
-			removed += sweep_dir(fd, q.path[i], &q);
+			removed += sweep_dir(fd, q.path[i], &q, how);
 		free(q.path[i]);
 	}
 	free(q.path);

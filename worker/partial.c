@@ -3,7 +3,9 @@
  * PARTIAL_PREFIX name in the target's folder so that a later put with
  * "resume" continues it after the client checked its digest (PROTOCOL.md
  * 4.10).  The name is derived from the account, the path and the size, so
- * one account's part is never offered to another or for another file.  A
+ * one account's part is never offered to another or for another file, and
+ * ends with the account charged for it (common/usage.h), so that the
+ * sweep and a recount know whose quota it counts in.  A
  * writer holds an flock on the part as on every upload temporary; the
  * sweep (fstmp.c) removes a part only when no writer holds it and its last
  * write is older than partial_ttl.  This file must not open anything but
@@ -26,9 +28,12 @@
 #include "common/log.h"
 #include "worker/partial.h"
 
+_Static_assert(PARTIAL_NAME_LEN <= sizeof(((struct fsops_tmp *)0)->name),
+    "struct fsops_tmp holds a part's name");
+
 void
-partial_name(const char *user, const char *path, uint64_t size,
-    char out[PARTIAL_NAME_LEN])
+partial_name(const char *user, const char *owner, const char *path,
+    uint64_t size, char out[PARTIAL_NAME_LEN])
 {
 	crypto_generichash_state st;
 	uint8_t			 h[8], sz[8];
@@ -45,7 +50,8 @@ partial_name(const char *user, const char *path, uint64_t size,
 	(void)crypto_generichash_update(&st, sz, sizeof(sz));
 	(void)crypto_generichash_final(&st, h, sizeof(h));
 	(void)sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
-	(void)snprintf(out, PARTIAL_NAME_LEN, "%s%s", PARTIAL_PREFIX, hex);
+	(void)snprintf(out, PARTIAL_NAME_LEN, "%s%s%s%s", PARTIAL_PREFIX, hex,
+	    owner != NULL ? "." : "", owner != NULL ? owner : "");
 }
 
 /* Hash the first len bytes of fd into h and prefix (alg of h). */
@@ -111,18 +117,19 @@ partial_lock(int parentfd, const char *name, struct fsops_tmp *t)
 int
 partial_open(int parentfd, const char *name, uint64_t size, int64_t ttl_s,
     struct fsops_tmp *t, struct digest *h, uint8_t prefix[DIGEST_MAX],
-    uint64_t *len)
+    uint64_t *len, uint64_t *held)
 {
 	struct stat st;
 	int	    r;
 
-	*len = 0;
+	*len = *held = 0;
 	if ((r = partial_lock(parentfd, name, t)) != 0)
 		return r;
 	if (fstat(t->fd, &st) == -1) {
 		r = -err_from_errno(errno);
 		goto out;
 	}
+	*held = (uint64_t)st.st_size;
 	if ((uint64_t)st.st_size > size || st.st_mtime + ttl_s < time(NULL)) {
 		if (ftruncate(t->fd, 0) == -1) {
 			r = -err_from_errno(errno);
@@ -140,13 +147,13 @@ out:
 	return r;
 }
 
-void
+int
 partial_keep(int parentfd, struct fsops_tmp *t, const char *name)
 {
 	int r = 0;
 
 	if (t->fd < 0)
-		return;
+		return -ERR_INTERNAL;
 	if (fdatasync(t->fd) == -1)
 		r = -err_from_errno(errno);
 	else if (!t->named || strcmp(t->name, name) != 0)
@@ -159,4 +166,5 @@ partial_keep(int parentfd, struct fsops_tmp *t, const char *name)
 	if (r != 0)
 		log_warnx("cannot keep the part of a broken upload: %s",
 		    err_str(r));
+	return r;
 }

@@ -324,6 +324,7 @@ worker_main(const struct worker_params *p)
 	struct ipc_msg	     m;
 	pid_t		     master = getppid();
 	uint8_t		    *iobuf;
+	struct fsops_sweep   how;
 	int		     rootfd, fd, served = 0, sweeper, n;
 
 	log_ipc_fd = p->ipc_fd;
@@ -341,9 +342,9 @@ worker_main(const struct worker_params *p)
 	rootfd = worker_confine(cfg, master, sweeper);
 	if ((iobuf = malloc(CHANNEL_DATA_CHUNK)) == NULL)
 		fatal("malloc");
-	fsops_tmp_partial_ttl(cfg->partial_ttl);
+	how = (struct fsops_sweep){ cfg->partial_ttl, rootfd };
 	if (sweeper &&
-	    (n = fsops_tmp_sweep_tree(rootfd, WORKER_SWEEP_DIRS)) > 0)
+	    (n = fsops_tmp_sweep_tree(rootfd, WORKER_SWEEP_DIRS, &how)) > 0)
 		log_info("removed %d leftover upload temporaries", n);
 	log_debug("worker ready (generation %u)", p->generation);
 

@@ -89,7 +89,9 @@ put_parse(struct session *s, const struct schema_req *q, struct put *p)
 		return r;
 	p->named = q->has.alg;
 	p->resume = q->resume;
-	partial_name(s->user, p->path, p->size, p->part);
+	/* usage.h: an account's part is charged to it; its name says so. */
+	partial_name(s->user, s->acct != NULL ? s->acct->name : NULL, p->path,
+	    p->size, p->part);
 	if (!cfg->overwrite || !account_may_overwrite(s))
 		p->overwrite = 0;
 	/* SECURITY: the announced size is checked before any byte arrives. */
@@ -128,17 +130,18 @@ put_reserve(struct put *p, uint64_t want)
 
 /* Remove what dead writers left in the target's folder (fsops_tmp_sweep). */
 static void
-put_sweep(const struct put *p)
+put_sweep(const struct session *s, const struct put *p)
 {
-	char  where[FSOPS_PATH_MAX + 1];
-	char *slash;
+	struct fsops_sweep how = { s->cfg->partial_ttl, s->servedfd };
+	char		   where[FSOPS_PATH_MAX + 1];
+	char		  *slash;
 
 	(void)strlcpy(where, p->path, sizeof(where));
 	if ((slash = strrchr(where, '/')) != NULL)
 		*slash = '\0';
 	else
 		where[0] = '\0';
-	(void)fsops_tmp_sweep(p->parentfd, where, XFER_SWEEP_INTERVAL);
+	(void)fsops_tmp_sweep(p->parentfd, where, XFER_SWEEP_INTERVAL, &how);
 }
 
 /* Open the target's folder, check the target, create the temporary file. */
@@ -146,6 +149,7 @@ static int
 put_prepare(struct session *s, struct put *p)
 {
 	struct stat st;
+	uint64_t    held;
 	int	    r;
 
 	p->parentfd =
@@ -159,19 +163,25 @@ put_prepare(struct session *s, struct put *p)
 			return -ERR_EXISTS;
 	} else if (errno != ENOENT)
 		return -err_from_errno(errno);
+	put_sweep(s, p);
+	if ((r = digest_init(&p->h, p->alg)) != 0)
+		return r;
+	/* PROTOCOL.md 4.10: a resume writes to the kept part, from its end.
+	 * The part stops being charged before the put is (usage.h); from
+	 * here a failure keeps it (put_end), charged again. */
+	if (p->resume) {
+		r = partial_open(p->parentfd, p->part, p->size,
+		    s->cfg->partial_ttl, &p->tmp, &p->h, p->prefix, &p->kept,
+		    &held);
+		account_part(s, held, 0);
+		if (r != 0)
+			return r;
+		p->got = p->kept;
+	}
 	if ((r = account_put_reserve(s, p->parentfd, p->name, p->size,
 		 p->overwrite)) != 0)
 		return r; /* quota: before any data */
-	put_sweep(p);
-	if ((r = digest_init(&p->h, p->alg)) != 0)
-		return r;
-	/* PROTOCOL.md 4.10: a resume writes to the kept part, from its end. */
-	if (p->resume)
-		r = partial_open(p->parentfd, p->part, p->size,
-		    s->cfg->partial_ttl, &p->tmp, &p->h, p->prefix, &p->kept);
-	else
-		r = fsops_tmp_create(p->parentfd, &p->tmp);
-	if (r != 0)
+	if (!p->resume && (r = fsops_tmp_create(p->parentfd, &p->tmp)) != 0)
 		return r;
 	p->got = p->reserved = p->kept;
 	/* The first step now: "no space" before the data, not after. */
@@ -353,14 +363,23 @@ put_finish(struct session *s, struct put *p, int r, int *complete)
  * After an accepted put (or a refused one, accepted 0: not logged): a
  * broken resumable upload (broken 1: the session or the preparation
  * failed, not an abort or a failed check) keeps its part for the next
- * resume, hidden (PROTOCOL.md 4.10), let go before the log says it ended.
+ * resume, hidden (PROTOCOL.md 4.10), let go before the log says it ended,
+ * and charged to the account (usage.h) while still locked: no sweep can
+ * give it back before.
  */
 static void
 put_end(struct session *s, struct put *p, int broken, int accepted,
     int complete)
 {
-	if (p->resume && broken && p->got > 0)
-		partial_keep(p->parentfd, &p->tmp, p->part);
+	struct stat st;
+	uint64_t    len;
+
+	if (p->resume && broken && p->got > 0 && p->tmp.fd >= 0) {
+		len = fstat(p->tmp.fd, &st) == 0 ? (uint64_t)st.st_size : 0;
+		account_part(s, len, 1);
+		if (partial_keep(p->parentfd, &p->tmp, p->part) != 0)
+			account_part(s, len, 0); /* discarded below */
+	}
 	if (accepted && !complete)
 		xfer_log(s, p->path, p->got - p->kept, 1, 0, p->start_ms);
 }

@@ -3,8 +3,10 @@
  * uploads: a commit that creates, one refused because the name exists, one
  * that replaces, a discard that leaves nothing, a folder as target refused
  * and kept, and never a FSOPS_TMP_PREFIX name left behind; a temporary is
- * locked while written, and the sweep removes only unlocked leftovers.  It must not
- * touch anything outside its mkdtemp folder, which it removes at the end.
+ * locked while written, and the sweep removes only unlocked leftovers, a
+ * kept part only once expired, giving its bytes back to the account its
+ * name charges (never creating a usage record).  It must not touch
+ * anything outside its mkdtemp folder, which it removes at the end.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,16 +20,20 @@
 #include <errno.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "common/error.h"
+#include "common/usage.h"
 #include "tests/unit/unit.h"
 #include "worker/fsops.h"
 
 static char base[] = "/tmp/test_fstmp.XXXXXX";
 static int  rootfd = -1; /* base, O_PATH: the served root */
+/* Parts kept a day, no usage records. */
+static const struct fsops_sweep plain = { 86400, -1 };
 
 /* The root holds sub/deep/. */
 static int
@@ -179,7 +185,7 @@ test_sweep(void **state)
 	assert_int_equal(symlinkat("keep.txt", rootfd,
 			     "sub/" FSOPS_TMP_PREFIX "link"),
 	    0);
-	assert_int_equal(fsops_tmp_sweep_tree(rootfd, 100), 2);
+	assert_int_equal(fsops_tmp_sweep_tree(rootfd, 100, &plain), 2);
 	assert_false(exists(FSOPS_TMP_PREFIX "dead1"));
 	assert_false(exists("sub/deep/" FSOPS_TMP_PREFIX "dead2"));
 	assert_true(exists("sub/" FSOPS_TMP_PREFIX "live"));
@@ -190,18 +196,68 @@ test_sweep(void **state)
 	pfd = open(base, O_PATH | O_DIRECTORY);
 	assert_true(pfd >= 0);
 	close(leftover(FSOPS_TMP_PREFIX "dead3"));
-	assert_int_equal(fsops_tmp_sweep(pfd, "", 60), 1);
+	assert_int_equal(fsops_tmp_sweep(pfd, "", 60, &plain), 1);
 	close(leftover(FSOPS_TMP_PREFIX "dead4"));
-	assert_int_equal(fsops_tmp_sweep(pfd, "", 60), 0);
-	assert_int_equal(fsops_tmp_sweep(pfd, "", 0), 1);
+	assert_int_equal(fsops_tmp_sweep(pfd, "", 60, &plain), 0);
+	assert_int_equal(fsops_tmp_sweep(pfd, "", 0, &plain), 1);
 	close(pfd);
 	pfd = fsops_open(rootfd, "sub", O_PATH | O_DIRECTORY, 0);
-	assert_int_equal(fsops_tmp_sweep(pfd, "sub", 0), 1);
+	assert_int_equal(fsops_tmp_sweep(pfd, "sub", 0, &plain), 1);
 	assert_false(exists("sub/" FSOPS_TMP_PREFIX "live"));
 	close(pfd);
 	assert_int_equal(unlinkat(rootfd, "sub/" FSOPS_TMP_PREFIX "link", 0),
 	    0);
 	assert_int_equal(unlinkat(rootfd, "sub/keep.txt", 0), 0);
+}
+
+/* Set the last write of name beneath the root back by age seconds. */
+static void
+age(const char *name, int age_s)
+{
+	struct timespec ts[2];
+
+	assert_int_equal(clock_gettime(CLOCK_REALTIME, &ts[0]), 0);
+	ts[0].tv_sec -= age_s;
+	ts[1] = ts[0];
+	assert_int_equal(utimensat(rootfd, name, ts, AT_SYMLINK_NOFOLLOW), 0);
+}
+
+#define PART USAGE_PART_PREFIX "0123456789abcdef"
+
+/*
+ * Kept parts: a young one stays; an expired one charged to dave goes and
+ * its 4 bytes and 1 file leave dave's record; one charged to an account
+ * without a record goes without creating one; one of a session without an
+ * account (no suffix) goes and changes nothing.
+ */
+static void
+test_sweep_parts(void **state)
+{
+	const struct fsops_sweep how = { 60, rootfd };
+	const struct usage	 dave = { 100, 3 };
+	struct usage		 now;
+	struct stat		 st;
+
+	(void)state;
+	assert_int_equal(usage_set(rootfd, "dave", &dave), 0);
+	close(leftover(PART ".dave"));
+	close(leftover("sub/" PART ".dave"));
+	close(leftover("sub/" PART ".nobody"));
+	close(leftover("sub/" PART));
+	age("sub/" PART ".dave", 120);
+	age("sub/" PART ".nobody", 120);
+	age("sub/" PART, 120);
+	assert_int_equal(fsops_tmp_sweep_tree(rootfd, 100, &how), 3);
+	assert_true(exists(PART ".dave"));
+	assert_false(exists("sub/" PART ".dave"));
+	assert_false(exists("sub/" PART ".nobody"));
+	assert_false(exists("sub/" PART));
+	assert_int_equal(usage_get(rootfd, "dave", &now), 0);
+	assert_int_equal(now.bytes, 96);
+	assert_int_equal(now.files, 2);
+	assert_int_equal(fstatat(rootfd, USAGE_DIR "/nobody", &st, 0), -1);
+	assert_int_equal(errno, ENOENT);
+	assert_int_equal(unlinkat(rootfd, PART ".dave", 0), 0);
 }
 
 int
@@ -211,6 +267,7 @@ main(void)
 		cmocka_unit_test(test_tmp_files),
 		cmocka_unit_test(test_tmp_locked),
 		cmocka_unit_test(test_sweep),
+		cmocka_unit_test(test_sweep_parts),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
