@@ -1,10 +1,11 @@
 /*
  * xfer.c: ftpc's put (doc/PROTOCOL.md section 4.7) and the helpers put and
- * get (get.c) share.  A put streams a regular file in CHANNEL_DATA_CHUNK
- * data frames, hashing as it reads, and ends with the BLAKE2b-256 digest;
- * a file that changes size while it is read is aborted.  No copies of the
- * data beyond read(2) into one buffer and the channel's own encryption
- * buffer.  This file must not write local files.
+  * get (get.c) share.  A put streams a regular file in CHANNEL_DATA_CHUNK
+ * data frames, hashing as it reads, and ends with the whole file's digest;
+ * a file that changes while it is read is aborted.  The data is copied
+ * once, from a mapping of the file (common/mapread.c) into the channel's
+ * send buffer, where it is encrypted in place.  This file must not write
+ * local files.
  */
 #include <err.h>
 #include <errno.h>
@@ -20,11 +21,10 @@
 #include <bsd/string.h>
 #include <sodium.h>
 
-#include "common/atomicio.h"
 #include "common/clock.h"
 #include "common/error.h"
 #include "common/log.h"
-#include "common/writeback.h"
+#include "common/mapread.h"
 #include "client/ftpc.h"
 #include "client/progress.h"
 
@@ -113,11 +113,14 @@ static int
 put_send(struct ftpc *c, int fd, const char *name, const struct stat *st0,
     uint64_t offset, struct digest *h, struct progress *pg)
 {
-	uint64_t pos = 0, skip, dropped = 0, size = (uint64_t)st0->st_size;
-	uint8_t *p;
-	size_t	 want;
-	ssize_t	 n = 0;
-	int	 r = 0, err;
+	uint64_t       pos = 0, skip, size = (uint64_t)st0->st_size;
+	struct mapread mr;
+	uint8_t	      *p;
+	size_t	       want;
+	ssize_t	       n = 0;
+	int	       r = 0, err;
+
+	mapread_init(&mr, fd);
 
 	while (pos < size && r == 0) {
 		want = size - pos < CHANNEL_DATA_CHUNK ? (size_t)(size - pos)
@@ -126,7 +129,8 @@ put_send(struct ftpc *c, int fd, const char *name, const struct stat *st0,
 			n = -1;
 			break;
 		}
-		if ((n = read_full(fd, p, want)) != (ssize_t)want)
+		if ((n = mapread_copy(&mr, p, want, (off_t)pos)) !=
+		    (ssize_t)want)
 			break;
 		digest_update(h, p, want);
 		skip = offset > pos ? offset - pos : 0;
@@ -136,10 +140,10 @@ put_send(struct ftpc *c, int fd, const char *name, const struct stat *st0,
 		if (skip < want)
 			r = conn_send_data_buf(c, want - skip);
 		pos += want;
-		dropbehind_note(fd, &dropped, pos);
 		progress_add(pg, want);
 		xfer_throttle(c, want);
 	}
+	mapread_end(&mr);
 	if (r != 0 || (pos == size && put_same(fd, name, st0)))
 		return r;
 	err = errno;

@@ -47,15 +47,3 @@ writeback_note(struct writeback *wb, uint64_t written)
 		}
 	}
 }
-
-void
-dropbehind_note(int fd, uint64_t *mark, uint64_t pos)
-{
-	const uint64_t win = WRITEBACK_WINDOW;
-
-	while (pos >= *mark + win * (WRITEBACK_LAG + 1)) {
-		(void)posix_fadvise(fd, (off_t)*mark, (off_t)win,
-		    POSIX_FADV_DONTNEED);
-		*mark += win;
-	}
-}

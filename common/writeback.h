@@ -31,13 +31,4 @@ void writeback_init(struct writeback *wb, int fd);
  */
 void writeback_note(struct writeback *wb, uint64_t written);
 
-/*
- * dropbehind_note: a reader of fd has consumed bytes [0, pos).  Drops from
- * the page cache every complete WRITEBACK_WINDOW that lies more than
- * WRITEBACK_LAG windows behind pos (*mark, set to 0 first, tracks what was
- * dropped), so streaming a large file recycles pages instead of filling
- * memory; files under (LAG + 1) windows (40 MiB) are never dropped.
- */
-void dropbehind_note(int fd, uint64_t *mark, uint64_t pos);
-
 #endif

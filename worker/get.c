@@ -19,14 +19,15 @@
 #include "common/digest.h"
 #include "common/error.h"
 #include "common/log.h"
-#include "common/writeback.h"
+#include "common/mapread.h"
+
 #include "worker/fsops.h"
 #include "worker/session.h"
 #include "worker/watchdog.h"
 
-/* pread of up to want bytes at pos into s->iobuf, over EINTR. */
+/* pread of up to want bytes at pos into p, over EINTR. */
 static ssize_t
-get_read(int fd, uint8_t *p, uint64_t pos, uint64_t want)
+get_pread(int fd, uint8_t *p, uint64_t pos, uint64_t want)
 {
 	ssize_t n;
 
@@ -47,18 +48,20 @@ get_read_failed(struct session *s, ssize_t n)
 	    n == 0 ? "file shrank during the transfer" : NULL);
 }
 
-/* Send bytes offset..size of fd, hashing 0..size into h; then "done". */
+/*
+ * Send bytes offset..size of fd, hashing 0..size into h, reading through
+ * a mapping (mapread.c) straight into each frame's body: no copy before
+  * encryption but the one from the page cache.  Returns 1 when all went,
+ * 0 after an error reply (the session goes on), -1 when it is over.
+ */
 static int
-get_send(struct session *s, int fd, const char *path, uint64_t size,
-    uint64_t offset, struct digest *h, uint64_t *sent)
+get_frames(struct session *s, struct mapread *mr, const char *path,
+    uint64_t size, uint64_t offset, struct digest *h, uint64_t *sent)
 {
-	uint8_t		  sum[DIGEST_MAX];
-	struct schema_req done;
-	uint64_t	  pos = 0, want, dropped = 0;
-	uint8_t		 *p;
-	ssize_t		  n;
+	uint64_t pos = 0, want;
+	uint8_t *p;
+	ssize_t	 n;
 
-	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	while (pos < size) {
 		if (session_stopping(s) == -1)
 			return -1;
@@ -66,10 +69,9 @@ get_send(struct session *s, int fd, const char *path, uint64_t size,
 						       : CHANNEL_DATA_CHUNK;
 		if (pos < offset && offset - pos < want)
 			want = offset - pos; /* no frame straddles offset */
-		/* Read into the frame's body: no copy before encryption. */
 		if ((p = channel_body_buf(&s->ch, (size_t)want)) == NULL)
 			return session_error(s, ERR_INTERNAL, NULL);
-		if ((n = get_read(fd, p, pos, want)) <= 0)
+		if ((n = mapread_copy(mr, p, (size_t)want, (off_t)pos)) <= 0)
 			return get_read_failed(s, n);
 		digest_update(h, p, (size_t)n);
 		if (pos >= offset &&
@@ -79,11 +81,29 @@ get_send(struct session *s, int fd, const char *path, uint64_t size,
 			return -1;
 		}
 		pos += (uint64_t)n;
-		dropbehind_note(fd, &dropped, pos);
 		*sent = pos > offset ? pos - offset : 0;
 		watchdog_progress(*sent);
 		session_state(s, "get", path, *sent, size - offset, 0);
 	}
+	return 1;
+}
+
+/* Send bytes offset..size of fd, hashing 0..size into h; then "done". */
+static int
+get_send(struct session *s, int fd, const char *path, uint64_t size,
+    uint64_t offset, struct digest *h, uint64_t *sent)
+{
+	uint8_t		  sum[DIGEST_MAX];
+	struct schema_req done;
+	struct mapread	  mr;
+	int		  r;
+
+	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	mapread_init(&mr, fd);
+	r = get_frames(s, &mr, path, size, offset, h, sent);
+	mapread_end(&mr);
+	if (r != 1)
+		return r;
 	memset(&done, 0, sizeof(done));
 	done.digest.len = digest_len(h->alg);
 	digest_final(h, sum);
@@ -155,7 +175,7 @@ xfer_sum(struct session *s, const char *path, int alg, uint8_t *out)
 	if ((r = digest_init(&h, alg)) != 0)
 		goto out;
 	while (pos < (uint64_t)st.st_size) {
-		n = get_read(fd, s->iobuf, pos, CHANNEL_DATA_CHUNK);
+		n = get_pread(fd, s->iobuf, pos, CHANNEL_DATA_CHUNK);
 		if (n <= 0) {
 			r = n == 0 ? -ERR_IO : -err_from_errno(errno);
 			digest_free(&h);

@@ -90,3 +90,25 @@ def test_preserve_keeps_mtime_and_mode_both_ways(server, local):
     assert st.st_mode & 0o777 == 0o750
     server.ok("get", "kept.txt", back / "now.txt")
     assert abs(os.stat(back / "now.txt").st_mtime - time.time()) < 60
+
+
+def test_file_truncated_during_put_is_aborted(server, local):
+    """Truncated mid-upload: ftpc reads the file through a mapping
+    (common/mapread.c), where the lost pages fault with SIGBUS; it must
+    catch that, abort the put and exit 5, not die of the signal."""
+    f = local / "f.bin"
+    make_file(f, 3 * MIB)
+    p = server.ftpc_popen("--limit-rate", "1M", "put", f)
+    try:
+        time.sleep(1.0)
+        assert p.poll() is None, "the upload ended before the truncation"
+        os.truncate(f, 100 * 1024)
+        _, err = p.communicate(timeout=60)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.communicate()
+    assert p.returncode == 5, (p.returncode, err)
+    assert b"changed while being read" in err, err
+    assert not server.remote("f.bin").exists()
+    assert wait_for(lambda: not temp_files(server.files), 5)
