@@ -37,17 +37,16 @@ def test_done_acknowledged_is_success_even_if_the_server_stops(
     assert err == b"", err
 
 
-def test_file_changed_during_put_is_aborted(server, local):
-    """Rewritten in place (same size) mid-upload: ftpc sends "abort",
-    nothing is committed, it says so and exits 5."""
+def put_while_changed(server, local, change):
+    """Start a slow put of a 3 MiB file, change the file after a second,
+    and check the put was aborted: exit 5, said so, nothing committed."""
     f = local / "f.bin"
     make_file(f, 3 * MIB)
     p = server.ftpc_popen("--limit-rate", "1M", "put", f)
     try:
         time.sleep(1.0)
         assert p.poll() is None, "the upload ended before the change"
-        with open(f, "r+b") as o:
-            o.write(os.urandom(4096))
+        change(f)
         _, err = p.communicate(timeout=60)
     finally:
         if p.poll() is None:
@@ -57,6 +56,15 @@ def test_file_changed_during_put_is_aborted(server, local):
     assert b"changed while being read" in err, err
     assert not server.remote("f.bin").exists()
     assert wait_for(lambda: not temp_files(server.files), 5)
+
+
+def test_file_changed_during_put_is_aborted(server, local):
+    """Rewritten in place (same size) mid-upload: ftpc sends "abort",
+    nothing is committed, it says so and exits 5."""
+    def rewrite(f):
+        with open(f, "r+b") as o:
+            o.write(os.urandom(4096))
+    put_while_changed(server, local, rewrite)
 
 
 def test_execute_bits_survive_an_upload(server, local):
@@ -96,19 +104,4 @@ def test_file_truncated_during_put_is_aborted(server, local):
     """Truncated mid-upload: ftpc reads the file through a mapping
     (common/mapread.c), where the lost pages fault with SIGBUS; it must
     catch that, abort the put and exit 5, not die of the signal."""
-    f = local / "f.bin"
-    make_file(f, 3 * MIB)
-    p = server.ftpc_popen("--limit-rate", "1M", "put", f)
-    try:
-        time.sleep(1.0)
-        assert p.poll() is None, "the upload ended before the truncation"
-        os.truncate(f, 100 * 1024)
-        _, err = p.communicate(timeout=60)
-    finally:
-        if p.poll() is None:
-            p.kill()
-            p.communicate()
-    assert p.returncode == 5, (p.returncode, err)
-    assert b"changed while being read" in err, err
-    assert not server.remote("f.bin").exists()
-    assert wait_for(lambda: not temp_files(server.files), 5)
+    put_while_changed(server, local, lambda f: os.truncate(f, 100 * 1024))
