@@ -11,6 +11,7 @@
  * drop, must not hold the log files, and must not outlive its master.
  */
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -180,17 +181,46 @@ cpu_budget(const struct config *cfg)
 }
 
 /*
- * Give the heap's free memory back to the kernel.  glibc keeps what is
- * freed for reuse: after libseccomp built the filter, and after a session
- * (channel buffers, directory listings, digests), an idle worker would hold
- * a heap full of free chunks as private dirty pages, about 150 kB of its
- * Pss (issue 7: idle Pss per session).  malloc_trim(0) releases the free
- * top of the heap and every whole free page inside it (MADV_DONTNEED).
+ * Memory an idle worker need not hold (issue 7: idle Pss per session).
+ * glibc keeps what is freed for reuse: after libseccomp built the filter
+ * (when the master did not), and after a session (channel buffers,
+ * listings, digests), the heap is full of free chunks, private dirty
+ * pages; malloc_trim(0) gives back the free top and every whole free page
+ * inside.  The I/O buffer keeps the pages a get touched, up to 1 MiB:
+ * MADV_DONTNEED drops them (they come back zeroed on the next use).
  */
 static void
-worker_trim(void)
+worker_rest(uint8_t *iobuf)
 {
 	(void)malloc_trim(0);
+	if (madvise(iobuf, CHANNEL_DATA_CHUNK, MADV_DONTNEED) == -1)
+		log_warn("madvise I/O buffer");
+}
+
+/*
+ * glibc raises its mmap threshold to the size of a freed mmap'd chunk (up
+ * to 32 MiB), and the trim threshold to twice that: after a session's
+ * 1 MiB channel buffers, later big buffers would come from the heap and
+ * stay there after free.  Fixed thresholds (the defaults) end that: big
+ * buffers are mapped and unmapped, a free top over 128 KiB goes back.
+ */
+static void
+worker_malloc_init(void)
+{
+	(void)mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+	(void)mallopt(M_TRIM_THRESHOLD, 128 * 1024);
+}
+
+/* The sessions' CHANNEL_DATA_CHUNK I/O buffer, in pages of its own. */
+static uint8_t *
+worker_iobuf(void)
+{
+	void *p = mmap(NULL, CHANNEL_DATA_CHUNK, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		fatal("mmap I/O buffer");
+	return p;
 }
 
 static void
@@ -287,7 +317,7 @@ worker_serve(const struct worker_params *p, int rootfd, uint8_t *iobuf,
 	 * already count this worker as free. */
 	ipc_tell(p->ipc_fd, &m);
 	close(fd);
-	worker_trim(); /* idle from here, maybe for long */
+	worker_rest(iobuf); /* idle from here, maybe for long */
 	setproctitle("worker idle");
 	return s.shutdown || s.master_gone || signals_term();
 }
@@ -354,13 +384,13 @@ worker_main(const struct worker_params *p)
 	log_setrole("worker");
 	setproctitle("worker idle");
 	signals_init();
+	worker_malloc_init();
 
 	sweeper = worker_sweeper(cfg->root);
 	/* SECURITY: privilege drop, limits and sandbox in one block. */
 	rootfd = worker_confine(cfg, master, sweeper);
-	if ((iobuf = malloc(CHANNEL_DATA_CHUNK)) == NULL)
-		fatal("malloc");
-	worker_trim(); /* what building the sandbox left */
+	iobuf = worker_iobuf();
+	(void)malloc_trim(0); /* what building the sandbox left */
 	fsops_tmp_partial_ttl(cfg->partial_ttl);
 	if (sweeper &&
 	    (n = fsops_tmp_sweep_tree(rootfd, WORKER_SWEEP_DIRS)) > 0)
@@ -375,7 +405,7 @@ worker_main(const struct worker_params *p)
 			break;
 	}
 	log_debug("worker exits after %d sessions", served);
-	free(iobuf);
+	(void)munmap(iobuf, CHANNEL_DATA_CHUNK);
 	close(rootfd);
 	exit(0);
 }
