@@ -181,13 +181,36 @@ cpu_budget(const struct config *cfg)
 }
 
 /*
+ * The stack below the caller's frame: a session's deepest calls (a put
+ * with resume hashing, logging) leave tens of kB of it resident for the
+ * worker's life.  Dropped from one page below the page of this frame (so
+ * the madvise call's own frame and its return address stay), down
+ * WORKER_STACK_REST bytes: nothing else is mapped there (the kernel keeps
+ * at least 128 MiB between the stack and the mmap area); holes in the
+ * range make madvise say ENOMEM, ignored.  The worker is single-threaded
+ * and its signal handlers run on this stack, so nothing below is in use.
+ */
+#define WORKER_STACK_REST (256 * 1024)
+
+static void __attribute__((noinline)) worker_stack_rest(void)
+{
+	volatile char here = 0;
+	uintptr_t     pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t     top = ((uintptr_t)&here & ~(pg - 1)) - pg;
+
+	(void)madvise((void *)(top - WORKER_STACK_REST), WORKER_STACK_REST,
+	    MADV_DONTNEED);
+}
+
+/*
  * Memory an idle worker need not hold (issue 7: idle Pss per session).
  * glibc keeps what is freed for reuse: after libseccomp built the filter
  * (when the master did not), and after a session (channel buffers,
  * listings, digests), the heap is full of free chunks, private dirty
  * pages; malloc_trim(0) gives back the free top and every whole free page
  * inside.  The I/O buffer keeps the pages a get touched, up to 1 MiB:
- * MADV_DONTNEED drops them (they come back zeroed on the next use).
+ * MADV_DONTNEED drops them (they come back zeroed on the next use), and
+ * so for the stack a session used.
  */
 static void
 worker_rest(uint8_t *iobuf)
@@ -195,6 +218,7 @@ worker_rest(uint8_t *iobuf)
 	(void)malloc_trim(0);
 	if (madvise(iobuf, CHANNEL_DATA_CHUNK, MADV_DONTNEED) == -1)
 		log_warn("madvise I/O buffer");
+	worker_stack_rest();
 }
 
 /*
