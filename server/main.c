@@ -28,6 +28,7 @@
 #include <sodium.h>
 
 #include "common/config.h"
+#include "common/error.h"
 #include "common/keyfile.h"
 #include "common/log.h"
 #include "daemonize/daemonize.h"
@@ -152,11 +153,17 @@ cmd_start(const struct master_opts *o)
 	struct pidfh		  *pfh;
 	pid_t			   other = -1;
 	char			   err[1024];
-	int			   keep, ready = -1;
+	int			   keep, ready = -1, r;
 
 	log_init(cfg.debug || o->verbose, o->foreground);
 	if (master_prepare(&cfg, &cred, err, sizeof(err)) == -1) {
 		warnx("%s", err);
+		return 1;
+	}
+	if ((r = worker_prepare()) != 0) {
+		warnx("cannot build the workers' seccomp program: %s",
+		    err_str(r));
+		master_creds_free(&cred);
 		return 1;
 	}
 	/* Before forking, so that "already running" is said here. */

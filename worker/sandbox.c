@@ -9,11 +9,15 @@
  * a rule the kernel offers, and must not be applied before the privilege
  * drop (no_new_privs is what lets an unprivileged process do this).
  */
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 
 #include <errno.h>
+#include <linux/filter.h>
 #include <linux/landlock.h>
+#include <linux/seccomp.h>
 #include <seccomp.h>
 #include <stdint.h>
 #include <string.h>
@@ -225,18 +229,36 @@ allow_arg0(scmp_filter_ctx ctx, const char *name, scmp_datum_t v)
 #define SANDBOX_SANITIZER 0
 #endif
 
-/* seccomp: the allow-list, anything else kills the whole process. */
-static int
-seccomp_apply(void)
+/*
+ * The seccomp program is built once, by sandbox_prepare in the master
+ * before it forks the workers (issue 7): libseccomp's compilation costs a
+ * worker CPU at every spawn and leaves its heap full of freed chunks.  The
+ * workers inherit the program copy-on-write and only install it.  Its one
+ * per-worker value, the worker's own pid that kill, tgkill and tkill are
+ * pinned to, is built in as SELF_SLOT and patched in by the worker: every
+ * BPF_JEQ against SELF_SLOT (libseccomp compares the low word of argument
+ * 0 with it, the high word with 0, in one block the three calls share)
+ * gets the pid.  No pid reaches SELF_SLOT (PID_MAX_LIMIT is 2^22); a
+ * program that holds SELF_SLOT anywhere else, or not at all, is refused.
+ */
+#define SELF_SLOT 0x5eccd00dU
+#define PROG_MAX  4096 /* BPF_MAXINSNS */
+
+static struct sock_filter *prog;       /* its own pages, or NULL */
+static size_t		   prog_len;   /* instructions */
+static size_t		   prog_bytes; /* mapped */
+
+/* The allow-list as a libseccomp context with self for the pid, or NULL. */
+static scmp_filter_ctx
+seccomp_build(scmp_datum_t self)
 {
 	scmp_filter_ctx ctx;
-	scmp_datum_t	self = (scmp_datum_t)getpid();
 	size_t		i;
 	int		nr, r = 0;
 
 	/* SECURITY: outside the list the kernel kills the worker (SIGSYS). */
 	if ((ctx = seccomp_init(SCMP_ACT_KILL_PROCESS)) == NULL)
-		return -ERR_NOMEM;
+		return NULL;
 	for (i = 0; i < sizeof(allowed) / sizeof(allowed[0]) && r == 0; i++)
 		if ((nr = seccomp_syscall_resolve_name(allowed[i])) !=
 		    __NR_SCMP_ERROR)
@@ -246,20 +268,124 @@ seccomp_apply(void)
 		r = allow_arg0(ctx, "kill", self);
 	if (r == 0)
 		r = allow_arg0(ctx, "tgkill", self);
-	if (r == 0)
-		r = allow_arg0(ctx, "tkill", (scmp_datum_t)gettid());
+	if (r == 0) /* the tid: the worker is single-threaded */
+		r = allow_arg0(ctx, "tkill", self);
 	if (r == 0)
 		r = allow_arg0(ctx, "prctl", PR_SET_NAME);
 	if (r == 0)
 		r = allow_arg0(ctx, "prctl", PR_GET_NAME);
-	if (r == 0)
-		r = seccomp_load(ctx);
-	seccomp_release(ctx);
 	if (r != 0) {
-		errno = -r;
-		return -ERR_SYSTEM;
+		seccomp_release(ctx);
+		return NULL;
 	}
-	return 0;
+	return ctx;
+}
+
+/*
+ * The jumps of prog that compare with SELF_SLOT, patched to v when set
+ * (v != 0).  Returns their count, or -1 when SELF_SLOT is anywhere else.
+ */
+static int
+prog_self_slots(uint32_t v)
+{
+	size_t i;
+	int    n = 0;
+
+	for (i = 0; i < prog_len; i++) {
+		if (prog[i].k != SELF_SLOT)
+			continue;
+		if (prog[i].code != (BPF_JMP | BPF_JEQ | BPF_K))
+			return -1;
+		if (v != 0)
+			prog[i].k = v;
+		n++;
+	}
+	return n;
+}
+
+/* ctx's BPF program into pages of its own (prog); 0 or -ERR_*. */
+static int
+seccomp_export(scmp_filter_ctx ctx)
+{
+	struct stat st;
+	void	   *p;
+	int	    fd, r;
+
+	if ((fd = memfd_create("ftpd-seccomp", MFD_CLOEXEC)) == -1)
+		return -ERR_SYSTEM;
+	if ((r = seccomp_export_bpf(ctx, fd)) != 0) {
+		errno = -r;
+		r = -ERR_SYSTEM;
+		goto out;
+	}
+	r = -ERR_SYSTEM;
+	if (fstat(fd, &st) == -1)
+		goto out;
+	r = -ERR_INTERNAL;
+	if (st.st_size <= 0 || st.st_size % sizeof(*prog) != 0 ||
+	    st.st_size > PROG_MAX * (off_t)sizeof(*prog))
+		goto out;
+	/* Private: the worker's patch stays its own (copy-on-write). */
+	p = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_PRIVATE,
+	    fd, 0);
+	r = -ERR_SYSTEM;
+	if (p == MAP_FAILED)
+		goto out;
+	prog = p;
+	prog_bytes = (size_t)st.st_size;
+	prog_len = prog_bytes / sizeof(*prog);
+	r = 0;
+	if (prog_self_slots(0) < 1) { /* kill, tgkill, tkill are in the list */
+		(void)munmap(prog, prog_bytes);
+		prog = NULL;
+		r = -ERR_INTERNAL;
+	}
+out:
+	close(fd);
+	return r;
+}
+
+int
+sandbox_prepare(void)
+{
+	scmp_filter_ctx ctx;
+	int		r;
+
+	if (prog != NULL || !sandbox_enabled())
+		return 0;
+	if ((ctx = seccomp_build(SELF_SLOT)) == NULL)
+		return -ERR_NOMEM;
+	r = seccomp_export(ctx);
+	seccomp_release(ctx);
+	return r;
+}
+
+/*
+ * seccomp: install the prepared allow-list (building it here when the
+ * master did not), pinned to this process; anything else kills it.
+ */
+static int
+seccomp_apply(void)
+{
+	struct sock_fprog fp;
+	pid_t		  self = getpid();
+	int		  r;
+
+	if ((r = sandbox_prepare()) != 0)
+		return r;
+	r = -ERR_INTERNAL;
+	/* tkill is pinned to the pid: the worker is single-threaded. */
+	if (gettid() == self && prog_self_slots((uint32_t)self) > 0) {
+		fp.len = (unsigned short)prog_len;
+		fp.filter = prog;
+		r = prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fp) == 0
+		    ? 0
+		    : -ERR_SYSTEM;
+	}
+	/* The kernel holds its own copy; ours goes, and the page with it. */
+	(void)munmap(prog, prog_bytes);
+	prog = NULL;
+	return r;
 }
 
 int

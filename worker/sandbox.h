@@ -26,11 +26,24 @@ int sandbox_landlock_abi(void);
 int sandbox_enabled(void);
 
 /*
+ * sandbox_prepare: build the seccomp program sandbox_apply installs, once,
+ * so that processes forked after it (the workers) share it copy-on-write
+ * instead of each running libseccomp.  Call it in the master before the
+ * first worker is forked; sandbox_apply calls it when nobody did.  Does
+ * nothing in a sanitizer build or when already done.  Returns 0, or a
+ * negative ERR_* code (ERR_NOMEM: libseccomp failed; ERR_SYSTEM with errno:
+ * memfd_create, export or mmap failed; ERR_INTERNAL: a program over
+ * BPF_MAXINSNS instructions).
+ */
+__attribute__((warn_unused_result)) int sandbox_prepare(void);
+
+/*
  * sandbox_apply: restrict this process for good: Landlock (where the
  * kernel has ABI 2 or later) to read, write, create, remove and rename
  * beneath rootfd (an O_PATH descriptor of the served root) and nothing
  * else, no TCP bind or connect, no signals or abstract sockets outside;
- * then the seccomp allow-list.  PR_SET_NO_NEW_PRIVS must be set already.
+ * then the seccomp allow-list (see sandbox_prepare), with kill, tgkill and
+ * tkill pinned to this process.  PR_SET_NO_NEW_PRIVS must be set already.
  * Without Landlock, says so once (log_info when loud, else log_debug) and
  * goes on.  Returns 0, or a negative ERR_* code (the caller's fatal).
  */

@@ -1,7 +1,8 @@
 /*
  * sandbox_test.c: `ftpd sandbox-test` (ftpd(8)): proof that the worker
  * sandbox holds on this kernel.  For each forbidden call a child confines
- * itself exactly as a worker does (worker_confine: served root, privilege
+ * itself exactly as a worker does (the seccomp program built once in the
+ * parent, as the master builds it; then worker_confine: served root, privilege
  * drop, limits, Landlock, seccomp) and then tries the call; the parent
  * reports how it was stopped: the child killed by SIGSYS (seccomp) or the
  * call failing with EACCES (Landlock).  This file must not run a probe in
@@ -19,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/error.h"
 #include "worker/sandbox.h"
 #include "worker/worker.h"
 
@@ -114,11 +116,16 @@ worker_sandbox_test(const struct config *cfg)
 {
 	size_t i;
 	pid_t  pid;
-	int    status, blocked = 0;
+	int    status, blocked = 0, r;
 
 	if (!sandbox_enabled()) {
 		printf("sandbox: not applied in a sanitizer build\n");
 		return 0;
+	}
+	/* As the master does: the probes install the program built here. */
+	if ((r = sandbox_prepare()) != 0) {
+		fprintf(stderr, "sandbox: seccomp program: %s\n", err_str(r));
+		return 1;
 	}
 	for (i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
 		fflush(stdout);

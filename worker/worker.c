@@ -11,6 +11,7 @@
  * drop, must not hold the log files, and must not outlive its master.
  */
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -20,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <malloc.h>
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
@@ -181,6 +183,73 @@ cpu_budget(const struct config *cfg)
 }
 
 /*
+ * The stack below the caller's frame: a session's deepest calls (a put
+ * with resume hashing, logging) leave tens of kB of it resident for the
+ * worker's life.  Dropped from one page below the page of this frame (so
+ * the madvise call's own frame and its return address stay), down
+ * WORKER_STACK_REST bytes: nothing else is mapped there (the kernel keeps
+ * at least 128 MiB between the stack and the mmap area); holes in the
+ * range make madvise say ENOMEM, ignored.  The worker is single-threaded
+ * and its signal handlers run on this stack, so nothing below is in use.
+ */
+#define WORKER_STACK_REST (256 * 1024)
+
+static void __attribute__((noinline)) worker_stack_rest(void)
+{
+	volatile char here = 0;
+	uintptr_t     pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t     top = ((uintptr_t)&here & ~(pg - 1)) - pg;
+
+	(void)madvise((void *)(top - WORKER_STACK_REST), WORKER_STACK_REST,
+	    MADV_DONTNEED);
+}
+
+/*
+ * Memory an idle worker need not hold (issue 7: idle Pss per session).
+ * glibc keeps what is freed for reuse: after libseccomp built the filter
+ * (when the master did not), and after a session (channel buffers,
+ * listings, digests), the heap is full of free chunks, private dirty
+ * pages; malloc_trim(0) gives back the free top and every whole free page
+ * inside.  The I/O buffer keeps the pages a get touched, up to 1 MiB:
+ * MADV_DONTNEED drops them (they come back zeroed on the next use), and
+ * so for the stack a session used.
+ */
+static void
+worker_rest(uint8_t *iobuf)
+{
+	(void)malloc_trim(0);
+	if (madvise(iobuf, CHANNEL_DATA_CHUNK, MADV_DONTNEED) == -1)
+		log_warn("madvise I/O buffer");
+	worker_stack_rest();
+}
+
+/*
+ * glibc raises its mmap threshold to the size of a freed mmap'd chunk (up
+ * to 32 MiB), and the trim threshold to twice that: after a session's
+ * 1 MiB channel buffers, later big buffers would come from the heap and
+ * stay there after free.  Fixed thresholds (the defaults) end that: big
+ * buffers are mapped and unmapped, a free top over 128 KiB goes back.
+ */
+static void
+worker_malloc_init(void)
+{
+	(void)mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+	(void)mallopt(M_TRIM_THRESHOLD, 128 * 1024);
+}
+
+/* The sessions' CHANNEL_DATA_CHUNK I/O buffer, in pages of its own. */
+static uint8_t *
+worker_iobuf(void)
+{
+	void *p = mmap(NULL, CHANNEL_DATA_CHUNK, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		fatal("mmap I/O buffer");
+	return p;
+}
+
+/*
  * One worker at a time is the sweeper: the one that wins an flock on the
  * served root keeps it for its life.  It sweeps the tree for upload
  * temporaries whose writer died (issue 8, item 5) when it starts, so that
@@ -218,6 +287,12 @@ worker_confine(const struct config *cfg, pid_t master, int loud)
 	if ((r = sandbox_apply(rootfd, loud)) != 0)
 		fatalx("sandbox: %s", err_str(r));
 	return rootfd;
+}
+
+int
+worker_prepare(void)
+{
+	return sandbox_prepare();
 }
 
 /* One session on socket fd; returns 1 when the worker must exit after. */
@@ -266,6 +341,7 @@ worker_serve(const struct worker_params *p, int rootfd, uint8_t *iobuf,
 	ipcq_put(&m);
 	ipcq_hold(0);
 	close(fd);
+	worker_rest(iobuf); /* idle from here, maybe for long */
 	setproctitle("worker idle");
 	return s.shutdown || s.master_gone || signals_term();
 }
@@ -336,12 +412,13 @@ worker_main(const struct worker_params *p)
 	log_setrole("worker");
 	setproctitle("worker idle");
 	signals_init();
+	worker_malloc_init();
 
 	sweeper = worker_sweeper(cfg->root);
 	/* SECURITY: privilege drop, limits and sandbox in one block. */
 	rootfd = worker_confine(cfg, master, sweeper);
-	if ((iobuf = malloc(CHANNEL_DATA_CHUNK)) == NULL)
-		fatal("malloc");
+	iobuf = worker_iobuf();
+	(void)malloc_trim(0); /* what building the sandbox left */
 	how = (struct fsops_sweep){ cfg->partial_ttl, rootfd };
 	if (sweeper &&
 	    (n = fsops_tmp_sweep_tree(rootfd, WORKER_SWEEP_DIRS, &how)) > 0)
@@ -356,7 +433,7 @@ worker_main(const struct worker_params *p)
 			break;
 	}
 	log_debug("worker exits after %d sessions", served);
-	free(iobuf);
+	(void)munmap(iobuf, CHANNEL_DATA_CHUNK);
 	close(rootfd);
 	exit(0);
 }

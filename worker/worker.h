@@ -32,6 +32,14 @@ struct worker_params {
 void worker_main(const struct worker_params *p) __attribute__((noreturn));
 
 /*
+ * worker_prepare: in the master, before the first worker is forked: build
+ * what every worker would otherwise build for itself (the seccomp program,
+ * worker/sandbox.c), so the workers share it copy-on-write.  Returns 0, or
+ * a negative ERR_* code (sandbox_prepare's).
+ */
+__attribute__((warn_unused_result)) int worker_prepare(void);
+
+/*
  * worker_sandbox_test: `ftpd sandbox-test` (ftpd(8)): for each forbidden
  * call (open outside the served root, execve, socket, ptrace) fork a child
  * that confines itself as a worker does under cfg and tries it; print one
