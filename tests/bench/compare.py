@@ -10,6 +10,8 @@ interleaved round by round (every tool does one workload, then the next
 workload, then the next round):
 
   - a BENCH_SIZE_MB MiB upload and download of random data (default 1024),
+    and the upload again fsynced before the client ends where the tool can
+    (sftp put -f, rsync --fsync; ftpd always does),
   - BENCH_FILES x 4 KiB files in one session (default 2000),
   - BENCH_CONC concurrent BENCH_CONC_MB MiB uploads (default 50 x 20),
   - BENCH_SESSIONS sessions one after the other, each connect, authenticate,
@@ -484,15 +486,20 @@ class Rsyncd(Server):
 # A client command is (argv, stdin text or None).  many() uploads the files
 # NAMES of folder SRC into the existing remote folder SUB in one session; it
 # returns None when the tool has no such mode (durable: fsync each file).
+# up_durable() is an upload whose file is on disk (fsynced) when the client
+# ends, None when the tool has no such mode.
 
 class Tool:
     name = label = ""
-    durable_default = False  # its plain many() already fsyncs each file
+    durable_default = False  # its plain many() and up() already fsync
 
     def __init__(self, server):
         self.s = server
 
     def many(self, src, names, sub, durable):
+        return None
+
+    def up_durable(self, local, name):
         return None
 
     def session(self, local, name):
@@ -614,6 +621,9 @@ class SftpTool(Tool):
     def up(self, local, name):
         return self.batch(f"put {local} {self.s.files / name}")
 
+    def up_durable(self, local, name):  # fsync@openssh.com
+        return self.batch(f"put -f {local} {self.s.files / name}")
+
     def down(self, name, dest):
         return self.batch(f"get {self.s.files / name} {dest}")
 
@@ -665,6 +675,9 @@ class RsyncTool(Tool):
     def up(self, local, name):
         return self.argv(local, self.url(name))
 
+    def up_durable(self, local, name):
+        return self.argv("--fsync", local, self.url(name))
+
     def down(self, name, dest):
         return self.argv(self.url(name), dest)
 
@@ -691,6 +704,7 @@ class RsyncTool(Tool):
 # Rows: key, label, +1 when higher is better (-1 lower), format.
 ROWS = [
     ("up", "{size} upload, MB/s", 1),
+    ("up_d", "{size} upload, fsynced before the client ends, MB/s", 1),
     ("down", "{size} download, MB/s", 1),
     ("up_c", "upload CPU s/GiB, client", -1),
     ("up_s", "upload CPU s/GiB, server", -1),
@@ -867,6 +881,12 @@ class Bench:
             tool.up(self.big, name)))
         self.expect(tool.s.files / name, size)
         self.put_rate(tool, ("up", "up_c", "up_s"), *cost, size)
+        if tool.durable_default:
+            self.put("up_d", tool, size / cost[0] / 1e6)
+        elif (cmd := tool.up_durable(self.big, name + ".d")) is not None:
+            wall = self.measure(tool, lambda: self.runner.run(cmd))[0]
+            self.expect(tool.s.files / (name + ".d"), size)
+            self.put("up_d", tool, size / wall / 1e6)
         dest = self.down / name
         cost = self.measure(tool, lambda: self.runner.run(
             tool.down(name, dest)))
@@ -1046,15 +1066,18 @@ def report(bench):
     print("notes:")
     print("- ftpd: ftpc put takes many files in one invocation and sends them"
           " in one session; every ftpd upload is fsynced before its reply,"
-          " so its small-files figure fills both small-files rows.")
+          " so its upload and small-files figures fill the fsync rows too"
+          " (each transfer then waits for the disk; the others' plain rows"
+          " do not).")
     print("- vsftpd: curl for single transfers and sessions, lftp mput for"
           " the small files (one control connection, one data connection"
           " per file); FTP without TLS, nothing fsynced.")
     print("- sftp: small files with put (no fsync) and put -f (fsync@openssh"
-          ".com each file); scp -O: one scp for all the small files, no"
-          " fsync mode; scp has no idle session of its own (same sshd).")
+          ".com each file), the fsynced upload with put -f; scp -O: one scp"
+          " for all the small files, no fsync mode; scp has no idle session"
+          " of its own (same sshd).")
     print("- rsync: daemon with auth users; small files with rsync -r, and"
-          " with --fsync for the fsync row.")
+          " with --fsync for the fsync rows.")
     print("- CPU: client from getrusage of the client processes, server from"
           " /proc/PID/stat of the server's process tree (dead children"
           " included).  Pss (smaps_rollup) per idle session: the"
