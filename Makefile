@@ -100,7 +100,8 @@ ftpc: $(CLIENT_OBJ) $(BUILD)/libcommon.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(FTPC_LDLIBS)
 
 # A unit test links libcommon.a plus the daemon objects it names here.
-TEST_EXTRA_test_fsops := $(BUILD)/worker/fsops.o $(BUILD)/worker/fstmp.o
+TEST_EXTRA_test_fsops := $(BUILD)/worker/fsops.o $(BUILD)/worker/fstmp.o \
+	$(BUILD)/worker/sweep.o
 TEST_EXTRA_test_fstmp := $(TEST_EXTRA_test_fsops)
 TEST_EXTRA_test_knownhosts := $(BUILD)/client/knownhosts.o $(BUILD)/client/paths.o
 

@@ -106,7 +106,7 @@ int
 ipc_send_many(int sock, const struct iovec *iov, size_t n)
 {
 	struct mmsghdr mm[IPC_SEND_MANY_MAX];
-	size_t	       i;
+	size_t	       i, j;
 	int	       sent;
 
 	if (n > IPC_SEND_MANY_MAX) {
@@ -127,10 +127,11 @@ ipc_send_many(int sock, const struct iovec *iov, size_t n)
 		}
 		if (sent <= 0)
 			return -ERR_SYSTEM;
-		if (mm[i].msg_len != iov[i].iov_len) {
-			errno = EMSGSIZE; /* a datagram is all or nothing */
-			return -ERR_SYSTEM;
-		}
+		for (j = i; j < i + (size_t)sent; j++)
+			if (mm[j].msg_len != iov[j].iov_len) {
+				errno = EMSGSIZE; /* all or nothing */
+				return -ERR_SYSTEM;
+			}
 	}
 	return 0;
 }

@@ -214,15 +214,15 @@ struct fsops_sweep {
 };
 
 /*
- * fsops_tmp_sweep: remove from folder parentfd (an O_PATH descriptor) every
- * FSOPS_TMP_PREFIX file whose writer is gone (a live writer holds an flock
- * on its temporary from creation to commit), logging each with where (the
- * folder's path beneath the root, "" for the root); a kept part only when
- * its last write is more than how->partial_ttl seconds old, and then given
- * back to the usage record of the account its name charges
- * (usage_part_owner), when that record exists.  interval_s > 0 skips a
- * folder this process swept less than interval_s seconds ago.  Returns
- * the files removed; a folder it cannot read is not an error (0).
+ * fsops_tmp_sweep (worker/sweep.c): remove from folder parentfd (an O_PATH
+ * descriptor) every FSOPS_TMP_PREFIX file whose writer is gone (a live
+ * writer holds an flock on its temporary from creation to commit), logging
+ * each with where (the folder's path beneath the root, "" for the root); a
+ * kept part only when its last write is more than how->partial_ttl seconds
+ * old, and then given back to the usage record of the account its name
+ * charges (usage_part_owner), when that record exists.  interval_s > 0
+ * skips a folder this process swept less than interval_s seconds ago.
+ * Returns the files removed; a folder it cannot read is not an error (0).
  */
 int fsops_tmp_sweep(int parentfd, const char *where, int interval_s,
     const struct fsops_sweep *how);

@@ -96,6 +96,7 @@ get_send(struct session *s, int fd, const char *path, uint64_t size,
 	uint8_t		  sum[DIGEST_MAX];
 	struct schema_req done;
 	struct mapread	  mr;
+	struct stat	  st;
 	int		  r;
 
 	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
@@ -104,6 +105,10 @@ get_send(struct session *s, int fd, const char *path, uint64_t size,
 	mapread_end(&mr);
 	if (r != 1)
 		return r;
+	/* A file cut inside a mapped page reads as zeros there, no SIGBUS
+	 * (mmap(2)): a shorter file now means those bytes were not its. */
+	if (fstat(fd, &st) == -1 || (uint64_t)st.st_size < size)
+		return get_read_failed(s, 0);
 	memset(&done, 0, sizeof(done));
 	done.digest.len = digest_len(h->alg);
 	digest_final(h, sum);

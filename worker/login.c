@@ -55,7 +55,10 @@ login_report(struct session *s, int result)
 	m.type = IPC_AUTH;
 	m.u.auth.seq = s->info.seq;
 	m.u.auth.result = result;
+	/* At once: the master's admission counts unauthenticated sessions
+	 * (MaxStartups) and its penalties need the result now. */
 	ipcq_put(&m);
+	ipcq_flush();
 }
 
 /*
@@ -167,6 +170,7 @@ login_run(struct session *s)
 	login_socket_timeouts(s->fd, s->cfg->login_grace);
 	signals_login_timer(s->fd, (unsigned)s->cfg->login_grace);
 	login_limits(s->cfg, &lim);
+	session_report_idle(s); /* "connection from" while the hello is due */
 	r = channel_handshake(&s->ch, s->fd, CHANNEL_SERVER, s->secret, &opts);
 	if (r != 0) {
 		log_warnx("handshake with %s failed: %s%s", s->info.peer,

@@ -7,7 +7,7 @@
  * ends with the account charged for it (common/usage.h), so that the
  * sweep and a recount know whose quota it counts in.  A
  * writer holds an flock on the part as on every upload temporary; the
- * sweep (fstmp.c) removes a part only when no writer holds it and its last
+ * sweep (sweep.c) removes a part only when no writer holds it and its last
  * write is older than partial_ttl.  This file must not open anything but
  * beneath the folder descriptor it is given, and must never give a part
  * the target's name (the commit does, after the whole file's digest).

@@ -164,6 +164,17 @@ poll_ms(int64_t deadline)
 	return left <= 0 ? 0 : left > INT32_MAX ? INT32_MAX : (int)left;
 }
 
+void
+session_report_idle(struct session *s)
+{
+	struct pollfd pfd = { .fd = s->fd, .events = POLLIN };
+
+	if ((ipcq_oldest_ms() != 0 ||
+		memcmp(&s->state, &s->state_sent, sizeof(s->state)) != 0) &&
+	    poll(&pfd, 1, 0) == 0)
+		session_state_flush(s);
+}
+
 /*
  * When what the master has not heard yet (queued log lines, a changed
  * state) must go, in clock_mono_ms; -1 when nothing waits.  A short

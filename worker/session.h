@@ -163,6 +163,14 @@ void session_state(struct session *s, const char *op, const char *path,
     uint64_t done, uint64_t total, int force);
 
 /*
+ * session_report_idle: before a read that may block on the client (the
+ * handshake, a put's data): when nothing from it is waiting yet, send the
+ * master what is queued and a changed state, so nothing is held while the
+ * worker waits.  When the client's bytes are already there, nothing goes.
+ */
+void session_report_idle(struct session *s);
+
+/*
  * session_stopping: between frames, check what the signal handlers
  * recorded: SIGXCPU ends the session with ERR_LIMIT, SIGTERM with
  * ERR_ABORTED (session_fail).  Returns 0 to go on, -1 when it ended.

@@ -269,6 +269,7 @@ put_receive(struct session *s, struct put *p)
 		/* A client that waits for this put's reply before its data
 		 * must get it: the batch goes when nothing is waiting. */
 		commit_poll(s);
+		session_report_idle(s); /* a stalled upload shows up */
 		if ((r = channel_recv(&s->ch, &type, &body, &len)) != 1) {
 			session_lost(s, r);
 			return -1;
