@@ -65,7 +65,7 @@ ipcq_put(const struct ipc_msg *m)
 	if (q.n++ == 0)
 		q.oldest = clock_mono_ms();
 	q.used += room;
-	if (!q.hold)
+	if (!q.hold || clock_mono_ms() - q.oldest >= IPCQ_AGE_MS)
 		ipcq_flush();
 }
 

@@ -10,6 +10,8 @@
 
 /* Bytes the queue holds; a full log line (LOG_LINE_MAX) always fits. */
 #define IPCQ_BYTES 8192
+/* A queue whose first message is this old goes with the next one. */
+#define IPCQ_AGE_MS 1000
 
 /* ipcq_init: messages go to the master over fd (SPAWN_IPC_FD). */
 void ipcq_init(int fd);
@@ -22,7 +24,9 @@ void ipcq_hold(int on);
 
 /*
  * ipcq_put: queue m (or send it, when not holding), sending what is
- * queued first when m does not fit.  A message ipc_msg_len refuses is
+ * queued first when m does not fit, and the whole queue with m when its
+ * first message is IPCQ_AGE_MS old (a session busy for long still
+ * reports).  A message ipc_msg_len refuses is
  * dropped.  Never logs: the log sink calls it.
  */
 void ipcq_put(const struct ipc_msg *m);

@@ -35,8 +35,8 @@
 #include "worker/signals.h"
 #include "worker/watchdog.h"
 
-#define STATE_INTERVAL_MS 250  /* IPC_STATE at most 4 times a second */
-#define REPORT_DELAY_MS	  1000 /* logs and state reach the master this late */
+#define STATE_INTERVAL_MS 250	      /* IPC_STATE at most 4 times a second */
+#define REPORT_DELAY_MS	  IPCQ_AGE_MS /* how late logs and state may be */
 #define STATE_NOW_BYTES	  CHANNEL_DATA_CHUNK /* a transfer shown at once */
 
 int
