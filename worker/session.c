@@ -20,24 +20,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <bsd/string.h>
-#include <bsd/unistd.h>
-
 #include "common/clock.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "common/safetext.h"
 #include "worker/fsops.h"
-#include "worker/ipcq.h"
-
 #include "worker/login.h"
 #include "worker/session.h"
 #include "worker/signals.h"
 #include "worker/watchdog.h"
-
-#define STATE_INTERVAL_MS 250	      /* IPC_STATE at most 4 times a second */
-#define REPORT_DELAY_MS	  IPCQ_AGE_MS /* how late logs and state may be */
-#define STATE_NOW_BYTES	  CHANNEL_DATA_CHUNK /* a transfer shown at once */
 
 int
 session_path(struct schema_str p, char *out, size_t outlen)
@@ -52,68 +43,6 @@ session_shown(char *out, size_t outlen, const char *raw)
 {
 	(void)safetext_vis(out, outlen, raw, strlen(raw));
 	return out;
-}
-
-/* Queue s->state for the master and send the queue now. */
-static void
-state_send(struct session *s)
-{
-	struct ipc_msg m;
-
-	memset(&m, 0, sizeof(m));
-	m.type = IPC_STATE;
-	m.u.state = s->state;
-	s->state_sent = s->state;
-	ipcq_put(&m);
-	ipcq_flush();
-}
-
-/* The state if the master's view differs, then the queued messages. */
-static void
-session_state_flush(struct session *s)
-{
-	if (memcmp(&s->state, &s->state_sent, sizeof(s->state)) != 0)
-		state_send(s);
-	ipcq_flush();
-}
-
-void
-session_state(struct session *s, const char *op, const char *path,
-    uint64_t done, uint64_t total, int force)
-{
-	int64_t now = clock_mono_ms();
-
-	if (!force) {
-		if (now - s->state_ms < STATE_INTERVAL_MS)
-			return;
-		s->state_ms = now;
-		s->state.done = done;
-		s->state.total = total;
-		state_send(s); /* also what was logged meanwhile */
-		return;
-	}
-	s->state_ms = now;
-	if (strcmp(op, s->op) != 0)
-		s->op_start_ms = *op != '\0' ? clock_wall_ms() : 0;
-	memset(&s->state, 0, sizeof(s->state));
-	(void)strlcpy(s->state.op, op, sizeof(s->state.op));
-	/* SECURITY: the client's bytes never reach status or a log raw:
-	 * status gets terminal-safe text, logs the encoding (s->path). */
-	(void)safetext_copy(s->state.path, sizeof(s->state.path), path,
-	    strlen(path));
-	(void)strlcpy(s->state.user, s->user, sizeof(s->state.user));
-	s->state.done = done;
-	s->state.total = total;
-	s->state.op_start_ms = s->op_start_ms;
-	if (total >= STATE_NOW_BYTES)
-		state_send(s); /* a transfer: status shows it even stalled */
-	(void)strlcpy(s->op, op, sizeof(s->op));
-	(void)session_shown(s->path, sizeof(s->path), path);
-	if (*op != '\0')
-		setproctitle("worker %s %s %s", s->info.peer, op,
-		    s->state.path);
-	else
-		setproctitle("worker %s", s->info.peer);
 }
 
 int
@@ -164,34 +93,6 @@ poll_ms(int64_t deadline)
 	return left <= 0 ? 0 : left > INT32_MAX ? INT32_MAX : (int)left;
 }
 
-void
-session_report_idle(struct session *s)
-{
-	struct pollfd pfd = { .fd = s->fd, .events = POLLIN };
-
-	if ((ipcq_oldest_ms() != 0 ||
-		memcmp(&s->state, &s->state_sent, sizeof(s->state)) != 0) &&
-	    poll(&pfd, 1, 0) == 0)
-		session_state_flush(s);
-}
-
-/*
- * When what the master has not heard yet (queued log lines, a changed
- * state) must go, in clock_mono_ms; -1 when nothing waits.  A short
- * session's lines go with its IDLE, one wake-up of the master instead of
- * one per line; a longer one's within REPORT_DELAY_MS.
- */
-static int64_t
-report_due(const struct session *s)
-{
-	int64_t t = ipcq_oldest_ms();
-
-	if (memcmp(&s->state, &s->state_sent, sizeof(s->state)) != 0 &&
-	    (t == 0 || s->state_ms < t))
-		t = s->state_ms;
-	return t == 0 ? -1 : t + REPORT_DELAY_MS;
-}
-
 /*
  * poll(2) pfd (3 entries) until the idle deadline (-1: none), sending the
  * report when it is due meanwhile.  Returns poll's result: 0 only when
@@ -204,8 +105,9 @@ wait_reporting(struct session *s, struct pollfd *pfd, int64_t deadline)
 	int	n;
 
 	for (;;) {
-		if ((due = report_due(s)) >= 0 && due <= clock_mono_ms()) {
-			session_state_flush(s);
+		if ((due = session_report_due(s)) >= 0 &&
+		    due <= clock_mono_ms()) {
+			session_report_flush(s);
 			due = -1;
 		}
 		if (due < 0 || (deadline >= 0 && deadline <= due))

@@ -163,6 +163,16 @@ void session_state(struct session *s, const char *op, const char *path,
     uint64_t done, uint64_t total, int force);
 
 /*
+ * session_report_due: when what the master has not heard yet (queued log
+ * lines, a changed state) must go, in clock_mono_ms: REPORT_DELAY_MS
+ * after the oldest of it; -1 when nothing waits.
+ * session_report_flush: send the state if the master's view differs, then
+ * the queued messages (worker/report.c).
+ */
+int64_t session_report_due(const struct session *s);
+void	session_report_flush(struct session *s);
+
+/*
  * session_report_idle: before a read that may block on the client (the
  * handshake, a put's data): when nothing from it is waiting yet, send the
  * master what is queued and a changed state, so nothing is held while the
