@@ -357,6 +357,9 @@ put_finish(struct session *s, struct put *p, int r, int *complete)
 	else if (r == ERR_DIGEST || r == ERR_PROTOCOL)
 		log_warnx("session %llu: put %s failed: %s",
 		    (unsigned long long)s->info.seq, s->path, err_name(r));
+	/* A client that sees the failure may count on the space at once:
+	 * another session of the account can already be asking for it. */
+	account_put_end(s, 0);
 	return put_error(s, r, p->why);
 }
 
@@ -390,6 +393,7 @@ xfer_put(struct session *s, const struct schema_req *q)
 {
 	struct schema_reply rep;
 	struct put	    p;
+	const char	   *why;
 	int		    r, ret, complete = 0, accepted = 0;
 
 	memset(&p, 0, sizeof(p));
@@ -402,9 +406,10 @@ xfer_put(struct session *s, const struct schema_req *q)
 	}
 	if (r != 0) {
 		s->discard = 1; /* PROTOCOL.md 4.10: its data may follow */
-		ret = put_error(s, -r,
-		    r == -ERR_PROTOCOL ? "digest algorithm not offered"
-				       : account_why(s, r));
+		why = r == -ERR_PROTOCOL ? "digest algorithm not offered"
+					 : account_why(s, r);
+		account_put_end(s, 0); /* the space is back before the reply */
+		ret = put_error(s, -r, why);
 		goto out;
 	}
 	accepted = 1;
