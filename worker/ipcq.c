@@ -3,11 +3,13 @@
  * authentication result and state change of a session would otherwise be
  * a datagram of its own that wakes the master: about fifteen per short
  * session.  While a session runs they are queued here and leave together
- * (sendmmsg(2)) when the session waits for its client, ends, or the queue
- * is full, so the master wakes a few times per session.  A line is never
- * held while the worker waits, and the master still gets each message as
- * its own datagram, checked as before (common/ipc.c).  This file must not
- * log (the log sink calls it) and must keep messages in their order.
+ * (sendmmsg(2)) when the queue is full or IPCQ_AGE_MS old, when the
+ * session ends, with the authentication result (login.c), and before
+ * the worker blocks on a handshake or a stalled upload or a second into a
+ * wait for the next request (report.c), so the master wakes a few times
+ * per session.  The master still gets each message as its own
+ * datagram, checked as before (common/ipc.c).  This file must not log
+ * (the log sink calls it) and must keep messages in their order.
  */
 #include <string.h>
 
