@@ -1,6 +1,7 @@
 /*
- * xfer.c: ftpc's put (doc/PROTOCOL.md section 4.7) and the helpers put and
-  * get (get.c) share.  A put streams a regular file in CHANNEL_DATA_CHUNK
+ * xfer.c: one file's put on the wire (doc/PROTOCOL.md section 4.7; the
+ * put command's operands are put.c's) and the helpers put and get (get.c)
+ * share.  A put streams a regular file in CHANNEL_DATA_CHUNK
  * data frames, hashing as it reads, and ends with the whole file's digest;
  * a file that changes while it is read is aborted.  The data is copied
  * once, from a mapping of the file (common/mapread.c) into the channel's
@@ -372,91 +373,4 @@ out:
 	progress_end(&pg, 0);
 	close(fd);
 	return r == XFER_SKIPPED ? 0 : r;
-}
-
-/*
- * put_target: where the sources go: the wire path dir and whether it is
- * a folder to put them into (into).  n sources; a missing target is a
- * new name for a single source (a file, or with -r a tree).
- */
-static int
-put_target(struct ftpc *c, const char *target, int n, char *dir, size_t dirlen,
-    int *into)
-{
-	struct rstat st;
-	int	     r, slash = target[strlen(target) - 1] == '/';
-
-	*into = 1;
-	if ((r = remote_path(target, dir, dirlen)) != 0 ||
-	    strcmp(dir, ".") == 0)
-		return r;
-	r = remote_stat_op(c, dir, &st, NULL, NULL);
-	if (c->dead)
-		return r;
-	*into = r == 0 && strcmp(st.type, "dir") == 0;
-	if (*into || (n == 1 && !slash)) /* the put reports the rest */
-		return 0;
-	if (r == -ERR_NOT_FOUND && slash) {
-		warnx("put: %s: no such remote folder", target);
-		return r;
-	}
-	warnx("put: %s: not a remote folder", target);
-	return r == 0 ? -ERR_NOT_DIR : r;
-}
-
-/* put_result: a file of put's operands ended with r (first: the first). */
-static void
-put_result(void *arg, size_t job, const char *name, uint64_t size, int r)
-{
-	int *first = arg;
-
-	(void)job;
-	(void)name;
-	(void)size;
-	if (r != 0 && *first == 0)
-		*first = r;
-}
-
-/*
- * put_arg: one LOCAL operand: a file (on the pipe pp), or with -r a
- * folder's tree (after the files before it are answered).
- */
-static int
-put_arg(struct ftpc *c, struct pipe *pp, const char *src, const char *dir,
-    int into)
-{
-	char	    path[PATH_MAX], base[PATH_MAX];
-	struct stat st;
-	int	    r;
-
-	if (into &&
-	    ((r = xfer_base(src, base, sizeof(base))) != 0 ||
-		(r = remote_join(dir, base, path, sizeof(path))) != 0))
-		return r;
-	if (c->o.recursive && stat(src, &st) == 0 && S_ISDIR(st.st_mode)) {
-		pipe_drain(pp);
-		return c->dead ? -ERR_EOF : tree_put(c, src, into ? path : dir);
-	}
-	pipe_put(pp, src, into ? path : dir, 0);
-	return 0;
-}
-
-int
-xfer_put(struct ftpc *c, int argc, char **argv)
-{
-	char	    dir[PATH_MAX];
-	struct pipe pp;
-	int	    i, n = argc > 1 ? argc - 1 : 1, into, r, first = 0;
-
-	if ((r = put_target(c, argc > 1 ? argv[argc - 1] : ".", n, dir,
-		 sizeof(dir), &into)) != 0)
-		return r;
-	pipe_init(&pp, c, put_result, &first);
-	for (i = 0; i < n && !c->dead; i++) {
-		r = put_arg(c, &pp, argv[i], dir, into);
-		if (r != 0 && first == 0)
-			first = r;
-	}
-	pipe_drain(&pp);
-	return first;
 }

@@ -12,15 +12,17 @@
 
 #include "common/atomicio.h"
 
-ssize_t
-read_full(int fd, void *p, size_t n)
+/* read_full's and pread_full's loop: read(2) when off < 0, else pread(2). */
+static ssize_t
+full(int fd, void *p, size_t n, off_t off)
 {
 	unsigned char *q = p;
 	size_t	       got = 0;
 	ssize_t	       r;
 
 	while (got < n) {
-		r = read(fd, q + got, n - got);
+		r = off < 0 ? read(fd, q + got, n - got)
+			    : pread(fd, q + got, n - got, off + (off_t)got);
 		if (r == -1) {
 			if (errno == EINTR)
 				continue;
@@ -31,6 +33,18 @@ read_full(int fd, void *p, size_t n)
 		got += (size_t)r;
 	}
 	return (ssize_t)got;
+}
+
+ssize_t
+read_full(int fd, void *p, size_t n)
+{
+	return full(fd, p, n, -1);
+}
+
+ssize_t
+pread_full(int fd, void *p, size_t n, off_t off)
+{
+	return full(fd, p, n, off < 0 ? 0 : off);
 }
 
 /* The loop of write_full and send_full: one call of put at a time. */

@@ -22,6 +22,13 @@ __attribute__((warn_unused_result)) ssize_t read_full(int fd, void *p,
     size_t n);
 
 /*
+ * pread_full: as read_full, from file offset off (>= 0) with pread(2),
+ * leaving the file offset alone.
+ */
+__attribute__((warn_unused_result)) ssize_t pread_full(int fd, void *p,
+    size_t n, off_t off);
+
+/*
  * write_full: write exactly n bytes from p to fd (a file or pipe).
  * Returns 0, or -1 with errno.
  */

@@ -14,12 +14,12 @@
  */
 #include <sys/mman.h>
 
-#include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "common/atomicio.h"
 #include "common/mapread.h"
 
 static sigjmp_buf	     guard;
@@ -96,26 +96,6 @@ window(struct mapread *m, size_t n, off_t off)
 	return 0;
 }
 
-/* The pread fallback: n bytes or fewer at end of file; -1 with errno. */
-static ssize_t
-copy_pread(int fd, void *dst, size_t n, off_t off)
-{
-	size_t	got = 0;
-	ssize_t r;
-
-	while (got < n) {
-		r = pread(fd, (uint8_t *)dst + got, n - got, off + (off_t)got);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1)
-			return -1;
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
-	return (ssize_t)got;
-}
-
 ssize_t
 mapread_copy(struct mapread *m, void *dst, size_t n, off_t off)
 {
@@ -123,7 +103,7 @@ mapread_copy(struct mapread *m, void *dst, size_t n, off_t off)
 		return 0;
 	if (m->nomap || guard_install() == -1 || window(m, n, off) == -1) {
 		m->nomap = 1;
-		return copy_pread(m->fd, dst, n, off);
+		return pread_full(m->fd, dst, n, off);
 	}
 	if (sigsetjmp(guard, 0) != 0) {
 		guarded = 0;

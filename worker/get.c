@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/atomicio.h"
 #include "common/clock.h"
 #include "common/digest.h"
 #include "common/error.h"
@@ -24,18 +25,6 @@
 #include "worker/fsops.h"
 #include "worker/session.h"
 #include "worker/watchdog.h"
-
-/* pread of up to want bytes at pos into p, over EINTR. */
-static ssize_t
-get_pread(int fd, uint8_t *p, uint64_t pos, uint64_t want)
-{
-	ssize_t n;
-
-	do
-		n = pread(fd, p, (size_t)want, (off_t)pos);
-	while (n == -1 && errno == EINTR);
-	return n;
-}
 
 /* A read that came short (n == 0) or failed: an error reply. */
 static int
@@ -180,7 +169,7 @@ xfer_sum(struct session *s, const char *path, int alg, uint8_t *out)
 	if ((r = digest_init(&h, alg)) != 0)
 		goto out;
 	while (pos < (uint64_t)st.st_size) {
-		n = get_pread(fd, s->iobuf, pos, CHANNEL_DATA_CHUNK);
+		n = pread_full(fd, s->iobuf, CHANNEL_DATA_CHUNK, (off_t)pos);
 		if (n <= 0) {
 			r = n == 0 ? -ERR_IO : -err_from_errno(errno);
 			digest_free(&h);

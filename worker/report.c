@@ -90,9 +90,7 @@ session_report_idle(struct session *s)
 {
 	struct pollfd pfd = { .fd = s->fd, .events = POLLIN };
 
-	if ((ipcq_oldest_ms() != 0 ||
-		memcmp(&s->state, &s->state_sent, sizeof(s->state)) != 0) &&
-	    poll(&pfd, 1, 0) == 0)
+	if (session_report_due(s) >= 0 && poll(&pfd, 1, 0) == 0)
 		session_report_flush(s);
 }
 

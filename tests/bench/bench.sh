@@ -24,23 +24,9 @@ for b in "$FTPD" "$FTPC"; do
 	}
 done
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/ftpd-bench.XXXXXX") || exit 2
-chmod 755 "$tmp"
-srv="$tmp/srv"
-running=0
-
-# shellcheck disable=SC2317 # called by the EXIT trap
-cleanup() {
-	if [ "$running" -eq 1 ]; then
-		"$FTPD" -d "$srv" stop >/dev/null 2>&1
-	fi
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
-
 # shellcheck source=tests/bench/lib.sh
 . "$repo/tests/bench/lib.sh"
+bench_begin bench
 
 mkdir -p "$tmp/local" "$tmp/back"
 bench_server "$srv" 1 "max_workers = 1" || exit 1

@@ -11,6 +11,32 @@ s.bind(("127.0.0.1", 0))
 print(s.getsockname()[1])'
 }
 
+# bench_begin NAME: make the run's temporary folder tmp (mode 755, so the
+# workers' user can reach it) with the daemon's folder srv inside, and set
+# running=0 and mounted=0; on exit (and on INT, TERM, HUP) bench_cleanup
+# stops the daemon when running=1, unmounts srv/files when mounted=1 and
+# removes tmp.  Exits 2 when no folder can be made.
+bench_begin() {
+	tmp=$(mktemp -d "${TMPDIR:-/tmp}/ftpd-$1.XXXXXX") || exit 2
+	chmod 755 "$tmp"
+	srv="$tmp/srv"
+	running=0
+	mounted=0
+	trap bench_cleanup EXIT
+	trap 'exit 130' INT TERM HUP
+}
+
+# shellcheck disable=SC2317 # called by the EXIT trap
+bench_cleanup() {
+	if [ "$running" -eq 1 ]; then
+		"$FTPD" -d "$srv" stop >/dev/null 2>&1
+	fi
+	if [ "$mounted" -eq 1 ]; then
+		umount "$srv/files"
+	fi
+	rm -rf "$tmp"
+}
+
 # now: seconds since the epoch with nanoseconds, for durations.
 now() { date +%s.%N; }
 

@@ -33,27 +33,9 @@ if [ "$image" -eq 1 ] && [ "$(id -u)" -ne 0 ]; then
 	exit 2
 fi
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/ftpd-small.XXXXXX") || exit 2
-chmod 755 "$tmp"
-srv="$tmp/srv"
-running=0
-mounted=0
-
-# shellcheck disable=SC2317 # called by the EXIT trap
-cleanup() {
-	if [ "$running" -eq 1 ]; then
-		"$FTPD" -d "$srv" stop >/dev/null 2>&1
-	fi
-	if [ "$mounted" -eq 1 ]; then
-		umount "$srv/files"
-	fi
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
-
 # shellcheck source=tests/bench/lib.sh
 . "$repo/tests/bench/lib.sh"
+bench_begin small
 
 mkdir -p "$srv/files" "$tmp/src"
 if [ "$image" -eq 1 ]; then

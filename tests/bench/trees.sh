@@ -17,23 +17,9 @@ BIG=${TREE_BIG:-100}
 BIG_MB=${TREE_BIG_MB:-10}
 ROUNDS=${ROUNDS:-2}
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/ftpd-trees.XXXXXX") || exit 2
-chmod 755 "$tmp"
-srv="$tmp/srv"
-running=0
-
-# shellcheck disable=SC2317 # called by the EXIT trap
-cleanup() {
-	if [ "$running" -eq 1 ]; then
-		"$FTPD" -d "$srv" stop >/dev/null 2>&1
-	fi
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
-
 # shellcheck source=tests/bench/lib.sh
 . "$repo/tests/bench/lib.sh"
+bench_begin trees
 
 mkdir -p "$tmp/small" "$tmp/big"
 bench_server "$srv" 4 || exit 2
